@@ -1,0 +1,84 @@
+// boxlab doctor, reset, tour: what this machine can do, a clean lab, and where to start.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { defaultHome } from '../../engine/lab.js';
+import { StateFile } from '../../engine/store.js';
+import { probe } from '../../kernel/real/probe.js';
+import { io, modeOf, type GlobalArgs } from '../context.js';
+
+type Args = GlobalArgs & Record<string, unknown>;
+
+export const doctor: CommandModule<GlobalArgs, Args> = {
+  command: 'doctor',
+  describe: 'Check what this machine can do: root, kernel, overlayfs, cgroups, tools',
+  builder: (y) => y.option('json', { type: 'boolean' }).example('$0 doctor', '') as Argv<Args>,
+  handler: async (a) => {
+    const r = await probe();
+    if (a.json) return io.out(JSON.stringify({ ...r, simHome: defaultHome('sim') }, null, 2) + '\n');
+    for (const c of r.checks) io.out(`${c.ok ? 'ok ' : '-- '} ${c.name.padEnd(20)} ${c.detail}\n`);
+    io.out(`\nsim mode: ready (state in ${defaultHome('sim')})\n`);
+    io.out(`real mode: ${r.realReady ? 'ready' : `not available: ${r.why.join('; ')}`}\n`);
+  },
+};
+
+export const reset: CommandModule<GlobalArgs, Args> = {
+  command: 'reset',
+  describe: 'Wipe the simulated lab: containers, volumes, images, kernel state',
+  builder: (y) =>
+    y
+      .option('restore', { type: 'boolean', describe: 'put back the last good copy of a damaged state file instead' })
+      .example('$0 reset', 'start over with a clean lab') as Argv<Args>,
+  handler: async (a) => {
+    const mode = modeOf(a);
+    const home = defaultHome(mode);
+    if (mode !== 'sim') {
+      io.err('boxlab: reset wipes the simulated lab only; real mode cleans up with `boxlab cleanup` (not built yet).\n');
+      process.exitCode = 2;
+      return;
+    }
+    const file = new StateFile(home);
+    await file.lock();
+    try {
+      if (a.restore) {
+        file.restore();
+        io.out(`Restored ${file.path} from ${file.backup}.\n`);
+        return;
+      }
+      const had = existsSync(home) ? readdirSync(home).filter((n) => n !== 'lab.lock') : [];
+      for (const n of had) rmSync(join(home, n), { recursive: true, force: true });
+      io.out(had.length ? `Removed the simulated lab at ${home}.\n` : `The simulated lab at ${home} was already empty.\n`);
+    } finally {
+      await file.unlock();
+    }
+  },
+};
+
+export const TOUR = `boxlab: a container lab for the terminal.
+
+Containers are ordinary processes that the kernel isolates (namespaces), limits (cgroups)
+and gives a root filesystem (overlayfs over image layers). boxlab lets you do each of those
+things and see what changed. It runs on a simulated kernel by default: no root needed.
+
+A short tour (paste these one at a time):
+
+  boxlab run -d --name web busybox sleep 600   # a container in the background
+  boxlab ps                                    # web is Up
+  boxlab exec web ps                           # inside, the sleep is PID 1
+  boxlab top web                               # outside, the same process has another PID
+  boxlab exec web hostname                     # its own hostname (UTS namespace)
+  boxlab run --rm --pids-limit 5 busybox sh -c 'spawn 10'
+                                               # the sixth fork fails: pids.max at work
+  boxlab run --rm --memory 16m busybox alloc 64
+                                               # past memory.max: OOM-killed, exit 137
+  boxlab rm -f web
+
+Add --events to any command to see every kernel action and the command you would type to
+do it by hand. 'boxlab doctor' tells what this machine can do; 'boxlab --help' lists all verbs.
+`;
+
+export const tour: CommandModule<GlobalArgs, Args> = {
+  command: 'tour',
+  describe: 'A short tour of boxlab',
+  handler: () => void io.out(TOUR),
+};

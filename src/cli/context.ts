@@ -1,0 +1,54 @@
+// What every command needs: the lab for the chosen mode, an engine over it, output streams,
+// and the one place errors become one line and an exit code.
+import { Engine, type Io } from '../engine/engine.js';
+import { UserError } from '../engine/errors.js';
+import type { LabEvent } from '../engine/events.js';
+import { Lab, defaultHome } from '../engine/lab.js';
+import type { Mode } from '../kernel/index.js';
+import { KernelError } from '../kernel/kernel.js';
+
+export interface GlobalArgs {
+  mode?: string;
+  real?: boolean;
+  events?: boolean;
+}
+
+export const io: Io = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+};
+
+export function modeOf(argv: GlobalArgs): Mode {
+  if (argv.real) return 'real';
+  if (argv.mode === 'real' || argv.mode === 'sim') return argv.mode;
+  return 'sim';
+}
+
+export function engineFor(argv: GlobalArgs): Engine {
+  const mode = modeOf(argv);
+  const lab = new Lab({ mode, home: defaultHome(mode) });
+  if (argv.events) lab.onEvent((e) => io.err(describeEvent(e)));
+  return new Engine(lab);
+}
+
+export function describeEvent(e: LabEvent): string {
+  return `  [${e.kind}] ${e.command}\n`;
+}
+
+/** The exit code a command ends with, set by handlers. */
+export const exit = { code: 0 };
+
+/** Turn an error into one line on stderr and an exit code; anything unexpected is a bug. */
+export function reportError(e: unknown): number {
+  if (e instanceof UserError) {
+    io.err(`boxlab: ${e.message}${e.tryNext ? ` ${e.tryNext}` : ''}\n`);
+    return e.exitCode;
+  }
+  if (e instanceof KernelError) {
+    io.err(`boxlab: ${e.message}${e.command ? ` (ran: ${e.command})` : ''}\n`);
+    return 1;
+  }
+  const err = e as Error;
+  io.err(`boxlab: internal error: ${err?.message ?? String(e)}\nThis is a bug in boxlab; the details follow.\n${err?.stack ?? ''}\n`);
+  return 1;
+}

@@ -1,0 +1,52 @@
+// boxlab's command line: docker's verbs over the lab, plus doctor, reset and tour.
+import yargs from 'yargs';
+import { containerCommand, containerCommands, containerGroup } from './commands/containers.js';
+import { images, pull } from './commands/images.js';
+import { doctor, reset, tour } from './commands/system.js';
+import { volumeGroup } from './commands/volumes.js';
+import { exit, io, reportError, type GlobalArgs } from './context.js';
+import { splitContainerCommand } from './split.js';
+
+export async function main(args: string[], version: string): Promise<number> {
+  const split = splitContainerCommand(args);
+  containerCommand.rest = split?.rest ?? [];
+  const head = split?.head ?? args;
+  exit.code = 0;
+  let usageError: string | null = null;
+  const cli = yargs(head)
+    .scriptName('boxlab')
+    .usage('Usage: $0 <command> [options]\n\nA container lab for the terminal: run containers on a simulated (default) or real Linux kernel and see what each step changes.')
+    .option('mode', { type: 'string', choices: ['sim', 'real'], describe: 'which kernel: simulated (default) or real (Linux, root)', global: true })
+    .option('real', { type: 'boolean', describe: 'same as --mode real', global: true })
+    .option('events', { type: 'boolean', describe: 'print each kernel action and its command on stderr', global: true })
+    .version(version)
+    .help('help')
+    .strict()
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .parserConfiguration({ 'unknown-options-as-args': false })
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    });
+  for (const c of containerCommands) cli.command(c as never);
+  cli
+    .command(containerGroup() as never)
+    .command(volumeGroup as never)
+    .command(images as never)
+    .command(pull as never)
+    .command(doctor as never)
+    .command(reset as never)
+    .command(tour as never)
+    .demandCommand(1, 'Name a command; `boxlab tour` is a good start.')
+    .epilogue('State: $BOXLAB_HOME, else $XDG_DATA_HOME/boxlab. Docs: README.md');
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    return reportError(e);
+  }
+  if (usageError) {
+    io.err(`boxlab: ${usageError} See 'boxlab ${head.find((a) => !a.startsWith('-')) ?? ''} --help'.`.replace(/  +/g, ' ') + '\n');
+    return 2;
+  }
+  return exit.code;
+}

@@ -1,0 +1,257 @@
+// A container's life, written once over the Kernel interface: create (record + writable layer),
+// start (overlay root, cgroup limits, network namespace and veth, the user's process), notice
+// its exit and take the kernel objects down, remove (layer, address, anonymous volumes).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cmdline } from '../../kernel/events.js';
+import { KernelError, type Signal } from '../../kernel/kernel.js';
+import { NotFound, UserError } from '../errors.js';
+import { ensureImage, LAB_ROOT } from '../images/catalog.js';
+import { newId, randomName, shortId, validName } from '../ids.js';
+import type { Tx } from '../lab.js';
+import { allocate, prefixOf, release } from '../network/ipam.js';
+import { LAB_BRIDGE, type ContainerRec, type MountRec } from '../state.js';
+import { createVolume, volumeDir } from '../volumes/volumes.js';
+import { parseVolume } from './options.js';
+
+export interface CreateOptions {
+  image: string;
+  cmd: string[];
+  name?: string;
+  env?: string[];
+  workdir?: string;
+  hostname?: string;
+  volumes?: string[];
+  memory?: number | null;
+  pidsLimit?: number | null;
+  nanoCpus?: number | null;
+  autoRemove?: boolean;
+  tty?: boolean;
+  interactive?: boolean;
+  entrypoint?: string;
+}
+
+/** Default limits for every lab container, so a fork bomb or a memory hog cannot hurt the host. */
+export const DEFAULT_PIDS_LIMIT = 512;
+
+export function findContainer(tx: Tx, ref: string): ContainerRec {
+  const all = Object.values(tx.state.containers);
+  const byName = all.find((c) => c.name === ref.replace(/^\//, ''));
+  if (byName) return byName;
+  const byId = all.filter((c) => c.id.startsWith(ref));
+  if (ref.length >= 1 && byId.length === 1) return byId[0];
+  if (byId.length > 1) throw new UserError(`Multiple containers match "${ref}".`, 'Give more of the id, or the name.');
+  throw new NotFound('container', ref, "List containers with 'boxlab ps -a'.");
+}
+
+export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: string) => void = () => {}): Promise<ContainerRec> {
+  if (opts.name !== undefined) {
+    if (!validName(opts.name)) {
+      throw new UserError(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.`, 'Pick a name of letters, digits, _ . - (at least two characters).', 125);
+    }
+    const clash = Object.values(tx.state.containers).find((c) => c.name === opts.name);
+    if (clash) {
+      throw new UserError(
+        `Conflict. The container name "/${opts.name}" is already in use by container "${clash.id}".`,
+        `Remove (or rename) that container to reuse the name: 'boxlab rm -f ${opts.name}'.`,
+        125,
+      );
+    }
+  }
+  const specs = (opts.volumes ?? []).map(parseVolume);
+  const image = await ensureImage(tx, opts.image, log);
+  const id = newId();
+  const name = opts.name ?? randomName((n) => Object.values(tx.state.containers).some((c) => c.name === n));
+  const entry = opts.entrypoint !== undefined ? (opts.entrypoint ? [opts.entrypoint] : []) : image.config.entrypoint ?? [];
+  const argv = [...entry, ...(opts.cmd.length ? opts.cmd : opts.entrypoint !== undefined ? [] : image.config.cmd)];
+  if (!argv.length) throw new UserError('No command specified.', 'Give a command after the image name, e.g. boxlab run busybox echo hi.', 125);
+
+  const mounts: MountRec[] = [];
+  for (const v of specs) {
+    if (v.kind === 'bind') {
+      await tx.kernel.fs.mkdirp(v.source);
+      mounts.push({ type: 'bind', source: v.source, destination: v.destination, rw: !v.readonly });
+    } else {
+      const vol = await createVolume(tx, v.kind === 'named' ? v.source : undefined);
+      mounts.push({ type: 'volume', name: vol.name, source: volumeDir(vol.name), destination: v.destination, rw: !v.readonly, anonymous: v.kind === 'anonymous' });
+    }
+  }
+
+  const dir = `${LAB_ROOT}/containers/${id}`;
+  const layer = { upper: `${dir}/upper`, work: `${dir}/work`, merged: `${dir}/merged`, lower: [...image.layers].reverse().map((l) => l.dir) };
+  const logDir = join(tx.dataDir, 'containers', id);
+  mkdirSync(logDir, { recursive: true });
+  const logPath = join(logDir, `${id}-json.log`);
+  writeFileSync(logPath, '');
+  const rec: ContainerRec = {
+    id, name, image: opts.image, imageId: image.id, created: tx.kernel.clock.now(),
+    path: argv[0], args: argv.slice(1),
+    config: {
+      env: [...image.config.env.filter((e) => !(opts.env ?? []).some((o) => o.split('=')[0] === e.split('=')[0])), ...(opts.env ?? [])],
+      workdir: opts.workdir || image.config.workdir || '/',
+      hostname: opts.hostname || id.slice(0, 12),
+      tty: !!opts.tty, openStdin: !!opts.interactive,
+      stopSignal: image.config.stopSignal ?? 'SIGTERM', stopTimeout: 10,
+    },
+    hostConfig: {
+      memory: opts.memory ?? null, pidsLimit: opts.pidsLimit ?? null, nanoCpus: opts.nanoCpus ?? null,
+      autoRemove: !!opts.autoRemove, binds: opts.volumes ?? [],
+    },
+    mounts,
+    state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: null, finishedAt: null },
+    restartCount: 0,
+    network: { ip: null, gateway: tx.state.ipam.gateway, prefix: prefixOf(tx.state.ipam.subnet), mac: null, netns: `boxlab-${id.slice(0, 12)}`, veth: `boxlab${id.slice(0, 8)}` },
+    layer, logPath, cgroup: `boxlab/${id}`,
+  };
+  tx.state.containers[id] = rec;
+  tx.step('container.create', `Created container ${name} (${shortId(id)}) from ${image.repoTags[0] ?? shortId(image.id)}.`, `docker create --name ${name} ${opts.image} ${cmdline(argv)}`);
+  await tx.kernel.fs.mkdirp(layer.upper);
+  await tx.kernel.fs.mkdirp(layer.work);
+  await tx.kernel.fs.mkdirp(layer.merged);
+  tx.step('layer.add', `Added an empty writable layer ${layer.upper} over ${layer.lower.length} read-only image layer(s).`, `mkdir -p ${layer.upper} ${layer.work} ${layer.merged}`);
+  return rec;
+}
+
+function argvOf(c: ContainerRec): string[] {
+  return [c.path, ...c.args];
+}
+
+function envObject(env: string[], hostname: string): Record<string, string> {
+  const out: Record<string, string> = { HOSTNAME: hostname };
+  for (const e of env) {
+    const i = e.indexOf('=');
+    out[i < 0 ? e : e.slice(0, i)] = i < 0 ? '' : e.slice(i + 1);
+  }
+  out.HOME ??= '/root';
+  return out;
+}
+
+export async function startContainer(tx: Tx, c: ContainerRec): Promise<void> {
+  if (c.state.status === 'running') return;
+  const k = tx.kernel;
+  // the root filesystem: image layers read-only below, this container's layer on top
+  await k.mountOverlay({ lower: c.layer.lower, upper: c.layer.upper, work: c.layer.work, target: c.layer.merged });
+  // limits
+  await k.cgroupCreate(c.cgroup);
+  if (c.hostConfig.memory !== null) await k.cgroupWrite(c.cgroup, 'memory.max', String(c.hostConfig.memory));
+  await k.cgroupWrite(c.cgroup, 'pids.max', String(c.hostConfig.pidsLimit ?? DEFAULT_PIDS_LIMIT));
+  if (c.hostConfig.nanoCpus !== null) await k.cgroupWrite(c.cgroup, 'cpu.max', `${Math.round((c.hostConfig.nanoCpus / 1e9) * 100000)} 100000`);
+  tx.step('cgroup.limits', `Limits set in cgroup ${c.cgroup}: memory ${c.hostConfig.memory ?? 'max'}, pids ${c.hostConfig.pidsLimit ?? DEFAULT_PIDS_LIMIT}${c.hostConfig.pidsLimit === null ? ' (the lab default)' : ''}, cpu ${c.hostConfig.nanoCpus ? c.hostConfig.nanoCpus / 1e9 : 'max'}.`, `docker update --memory ${c.hostConfig.memory ?? 0} --pids-limit ${c.hostConfig.pidsLimit ?? DEFAULT_PIDS_LIMIT} ${c.name}`);
+  // network: a namespace, a veth pair to the lab bridge, an address
+  c.network.ip ??= allocate(tx.state.ipam, c.id);
+  tx.step('ip.allocate', `Allocated ${c.network.ip}/${c.network.prefix} from the lab pool ${tx.state.ipam.subnet}.`, `docker network inspect bridge`);
+  await k.net.ensureBridge(LAB_BRIDGE, `${tx.state.ipam.gateway}/${c.network.prefix}`);
+  await k.net.createNetns(c.network.netns);
+  await k.net.linkUp({ netns: c.network.netns, dev: 'lo' });
+  await k.net.createVeth({ host: c.network.veth, peer: 'eth0', peerName: 'eth0', netns: c.network.netns, bridge: LAB_BRIDGE });
+  await k.net.addAddress({ netns: c.network.netns, dev: 'eth0', cidr: `${c.network.ip}/${c.network.prefix}` });
+  await k.net.linkUp({ netns: c.network.netns, dev: 'eth0' });
+  await k.net.addDefaultRoute({ netns: c.network.netns, via: c.network.gateway, dev: 'eth0' });
+  tx.step('network.attach', `Attached ${c.name} to bridge ${LAB_BRIDGE} through veth ${c.network.veth} <-> eth0.`, `docker network connect bridge ${c.name}`);
+
+  const binds = c.mounts.map((m) => ({ source: m.source, target: m.destination, readonly: !m.rw }));
+  c.state.error = '';
+  try {
+    const st = await k.spawn({
+      argv: argvOf(c),
+      env: envObject(c.config.env, c.config.hostname),
+      cwd: c.config.workdir,
+      namespaces: { pid: 'new', mnt: 'new', uts: 'new', ipc: 'new', cgroup: 'new', net: { netns: c.network.netns } },
+      rootfs: c.layer.merged,
+      binds,
+      hostname: c.config.hostname,
+      cgroup: c.cgroup,
+      log: c.logPath,
+    });
+    c.state.pid = st.pid;
+    c.state.status = 'running';
+    c.state.startedAt = st.startedAt;
+    c.state.finishedAt = null;
+    c.state.exitCode = 0;
+    c.state.oomKilled = false;
+    tx.step('process.start', `Started ${cmdline(argvOf(c))} as PID 1 in the container's namespaces (PID ${st.pid} on the host).`, `docker start ${c.name}`);
+  } catch (e) {
+    if (e instanceof KernelError && e.errno === 'ENOENT') {
+      c.state.error = `failed to create task for container: exec: "${c.path}": executable file not found in $PATH`;
+      c.state.exitCode = 127;
+      c.state.status = 'created';
+      await teardown(tx, c);
+      throw new UserError(c.state.error, `The image has no "${c.path}". See what it has: boxlab run --rm ${c.image} ls /bin`, 127);
+    }
+    throw e;
+  }
+  await refresh(tx, c);
+}
+
+/** Take down what start set up (overlay mount, cgroup, network namespace); the layer and the address stay. */
+export async function teardown(tx: Tx, c: ContainerRec): Promise<void> {
+  const k = tx.kernel;
+  await k.net.deleteLink(c.network.veth).catch(() => undefined);
+  await k.net.deleteNetns(c.network.netns).catch(() => undefined);
+  await k.cgroupRemove(c.cgroup).catch(() => undefined);
+  await k.unmount(c.layer.merged).catch(() => undefined);
+}
+
+/** Bring a running container's record up to date with its process: has it exited, and how? */
+export async function refresh(tx: Tx, c: ContainerRec): Promise<void> {
+  if (c.state.status !== 'running' && c.state.status !== 'paused') return;
+  const st = await tx.kernel.status(c.state.pid);
+  if (st && st.state !== 'exited') return;
+  let oom = st?.oomKilled ?? false;
+  try {
+    const events = await tx.kernel.cgroupRead(c.cgroup, 'memory.events');
+    oom = oom || /oom_kill [1-9]/.test(events);
+  } catch {
+    /* the cgroup is gone already */
+  }
+  c.state.status = 'exited';
+  c.state.exitCode = st?.exitCode ?? 137;
+  c.state.oomKilled = oom;
+  c.state.finishedAt = st?.finishedAt ?? tx.kernel.clock.now();
+  if (c.state.pid) tx.kernel.forget(c.state.pid);
+  c.state.pid = 0;
+  tx.step('process.exit', `${c.name} exited with code ${c.state.exitCode}${oom ? ' (killed by the OOM killer: memory limit reached)' : ''}.`, `docker inspect --format '{{.State.ExitCode}}' ${c.name}`);
+  await teardown(tx, c);
+  if (c.hostConfig.autoRemove) await removeContainer(tx, c, { force: true, volumes: true });
+}
+
+export async function refreshAll(tx: Tx): Promise<void> {
+  for (const c of Object.values(tx.state.containers)) await refresh(tx, c);
+}
+
+export async function signalContainer(tx: Tx, c: ContainerRec, sig: Signal): Promise<void> {
+  if (c.state.status !== 'running') {
+    throw new UserError(`Cannot kill container: ${c.name}: container ${shortId(c.id)} is not running`, `Start it first: boxlab start ${c.name}`);
+  }
+  await tx.kernel.signal(c.state.pid, sig);
+}
+
+export async function removeContainer(tx: Tx, c: ContainerRec, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
+  if (c.state.status === 'running') {
+    if (!opts.force) {
+      throw new UserError(
+        `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove.`,
+        `Stop it first ('boxlab stop ${c.name}') or use 'boxlab rm -f ${c.name}'.`,
+      );
+    }
+    await tx.kernel.signal(c.state.pid, 'SIGKILL');
+    c.hostConfig.autoRemove = false;
+    await refresh(tx, c);
+  }
+  await teardown(tx, c);
+  await tx.kernel.fs.remove(`${LAB_ROOT}/containers/${c.id}`);
+  tx.step('layer.remove', `Removed the writable layer of ${c.name}: what it wrote is gone.`, `rm -rf ${LAB_ROOT}/containers/${c.id}`);
+  if (release(tx.state.ipam, c.network.ip)) tx.step('ip.release', `Released ${c.network.ip} back to the pool.`, `docker network disconnect bridge ${c.name}`);
+  rmSync(join(tx.dataDir, 'containers', c.id), { recursive: true, force: true });
+  delete tx.state.containers[c.id];
+  if (opts.volumes) {
+    for (const m of c.mounts) {
+      if (m.type === 'volume' && m.anonymous && m.name && tx.state.volumes[m.name]) {
+        await tx.kernel.fs.remove(`${LAB_ROOT}/volumes/${m.name}`);
+        delete tx.state.volumes[m.name];
+        tx.step('volume.remove', `Removed anonymous volume ${m.name.slice(0, 12)}.`, `docker volume rm ${m.name}`);
+      }
+    }
+  }
+  tx.step('container.remove', `Removed container ${c.name}.`, `docker rm ${c.name}`);
+}

@@ -1,0 +1,96 @@
+// A lab: one kernel (sim or real), the engine's records, and where both are kept. Each CLI
+// command is one transaction: lock, load, act, save, unlock. Long waits (a foreground `run`,
+// `logs -f`, `stop`'s grace period) happen between transactions, so other commands can run.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createKernel, type Mode } from '../kernel/index.js';
+import { KernelError, type Clock, type Kernel } from '../kernel/kernel.js';
+import { UserError } from './errors.js';
+import type { LabEvent, StepEvent } from './events.js';
+import { emptyEngineState, type EngineState } from './state.js';
+import { STATE_VERSION, StateFile } from './store.js';
+
+export interface LabOptions {
+  mode: Mode;
+  /** the real-disk directory for state and logs; omitted = keep everything in memory */
+  home?: string | null;
+  clock?: Clock;
+}
+
+/** $BOXLAB_HOME, else $XDG_DATA_HOME/boxlab, else ~/.local/share/boxlab; real mode: /var/lib/boxlab */
+export function defaultHome(mode: Mode, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BOXLAB_HOME) return join(env.BOXLAB_HOME, mode);
+  if (mode === 'real') return '/var/lib/boxlab';
+  const data = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(data, 'boxlab', 'sim');
+}
+
+export interface Tx {
+  kernel: Kernel;
+  state: EngineState;
+  events: LabEvent[];
+  /** a real-disk directory for logs */
+  dataDir: string;
+  step(step: StepEvent['step'], text: string, command: string): void;
+}
+
+export class Lab {
+  readonly mode: Mode;
+  readonly file: StateFile<EngineState, unknown> | null;
+  readonly dataDir: string;
+  private clock?: Clock;
+  /** in-memory labs keep their kernel and state between transactions */
+  private live: { kernel: Kernel; state: EngineState } | null = null;
+  private listeners = new Set<(e: LabEvent) => void>();
+
+  constructor(opts: LabOptions) {
+    this.mode = opts.mode;
+    this.clock = opts.clock;
+    this.file = opts.home ? new StateFile(opts.home) : null;
+    this.dataDir = opts.home ?? join(process.env.TMPDIR ?? '/tmp', `boxlab-mem-${process.pid}`);
+  }
+
+  onEvent(fn: (e: LabEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private open(): { kernel: Kernel; state: EngineState } {
+    if (this.live) return this.live;
+    const stored = this.file?.load() ?? null;
+    let kernel: Kernel;
+    try {
+      kernel = createKernel(this.mode, { state: stored?.kernel, clock: this.clock });
+    } catch (e) {
+      if (e instanceof KernelError) throw new UserError(e.message, "Leave out --real to use the simulated kernel (the default).", 1);
+      throw e;
+    }
+    const opened = { kernel, state: stored?.engine ?? emptyEngineState() };
+    if (!this.file) this.live = opened;
+    return opened;
+  }
+
+  /** Run fn with the lab locked and loaded; save what it changed, even when it fails part way. */
+  async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    await this.file?.lock();
+    try {
+      const { kernel, state } = this.open();
+      const events: LabEvent[] = [];
+      const push = (e: LabEvent) => {
+        events.push(e);
+        for (const l of this.listeners) l(e);
+      };
+      const off = kernel.on(push);
+      const step = (name: StepEvent['step'], text: string, command: string) =>
+        push({ kind: 'engine.step', step: name, text, command, at: kernel.clock.now() });
+      try {
+        return await fn({ kernel, state, events, dataDir: this.dataDir, step });
+      } finally {
+        off();
+        this.file?.save({ version: STATE_VERSION, engine: state, kernel: kernel.exportState() ?? null });
+      }
+    } finally {
+      await this.file?.unlock();
+    }
+  }
+}

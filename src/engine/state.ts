@@ -1,0 +1,99 @@
+// The engine's records: what Docker keeps in /var/lib/docker (containers, images, volumes, the
+// IP pool), as plain JSON in the lab's state file.
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface MountRec {
+  type: 'volume' | 'bind';
+  /** volume name, for volumes */
+  name?: string;
+  /** host path (kernel view) */
+  source: string;
+  destination: string;
+  rw: boolean;
+  /** an anonymous volume (-v /path), removed by rm -v */
+  anonymous?: boolean;
+}
+
+export interface ContainerRec {
+  id: string;
+  name: string;
+  /** the image reference as the user wrote it */
+  image: string;
+  imageId: string;
+  created: number;
+  path: string;
+  args: string[];
+  config: {
+    env: string[];
+    workdir: string;
+    hostname: string;
+    tty: boolean;
+    openStdin: boolean;
+    stopSignal: string;
+    stopTimeout: number;
+  };
+  hostConfig: {
+    memory: number | null;
+    pidsLimit: number | null;
+    nanoCpus: number | null;
+    autoRemove: boolean;
+    binds: string[];
+  };
+  mounts: MountRec[];
+  state: {
+    status: ContainerStatus;
+    pid: number;
+    exitCode: number;
+    oomKilled: boolean;
+    error: string;
+    startedAt: number | null;
+    finishedAt: number | null;
+  };
+  restartCount: number;
+  network: { ip: string | null; gateway: string; prefix: number; mac: string | null; netns: string; veth: string };
+  /** kernel paths */
+  layer: { upper: string; work: string; merged: string; lower: string[] };
+  /** a real path: the json-file log */
+  logPath: string;
+  cgroup: string;
+}
+
+export interface ImageRec {
+  id: string;
+  repoTags: string[];
+  created: number;
+  /** kernel paths of the layer dirs, bottom first */
+  layers: { diffId: string; dir: string; size: number }[];
+  config: { cmd: string[]; entrypoint: string[] | null; env: string[]; workdir: string; stopSignal?: string };
+  size: number;
+  comment: string;
+}
+
+export interface VolumeRec {
+  name: string;
+  created: number;
+  mountpoint: string;
+  anonymous: boolean;
+  labels: Record<string, string>;
+}
+
+export interface EngineState {
+  containers: Record<string, ContainerRec>;
+  images: Record<string, ImageRec>;
+  volumes: Record<string, VolumeRec>;
+  ipam: { subnet: string; gateway: string; allocated: Record<string, string> };
+}
+
+export const LAB_BRIDGE = 'boxlab0';
+export const LAB_SUBNET = '172.29.0.0/16';
+export const LAB_GATEWAY = '172.29.0.1';
+
+export function emptyEngineState(): EngineState {
+  return {
+    containers: {},
+    images: {},
+    volumes: {},
+    ipam: { subnet: LAB_SUBNET, gateway: LAB_GATEWAY, allocated: {} },
+  };
+}

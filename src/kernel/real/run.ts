@@ -1,0 +1,33 @@
+// The one place boxlab runs a host program: the exact argv, LC_ALL=C, and what came back
+// (exit code, stdout, stderr, duration), so every real-kernel event carries what really ran.
+import { execa } from 'execa';
+
+export interface RunResult {
+  argv: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  /** the program is not installed */
+  missing: boolean;
+}
+
+export async function run(argv: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+  const t0 = performance.now();
+  const r = await execa(argv[0], argv.slice(1), {
+    reject: false,
+    env: { LC_ALL: 'C' },
+    timeout: opts.timeoutMs ?? 10_000,
+    input: opts.input,
+    stripFinalNewline: true,
+  });
+  const missing = (r as { code?: string }).code === 'ENOENT';
+  return {
+    argv,
+    exitCode: typeof r.exitCode === 'number' ? r.exitCode : 127,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+    durationMs: performance.now() - t0,
+    missing,
+  };
+}
