@@ -15,6 +15,8 @@ export interface LabOptions {
   /** the real-disk directory for state and logs; omitted = keep everything in memory */
   home?: string | null;
   clock?: Clock;
+  /** how long to wait for another command holding the lab's lock */
+  lockWaitMs?: number;
 }
 
 /** $BOXLAB_HOME, else $XDG_DATA_HOME/boxlab, else ~/.local/share/boxlab; real mode: /var/lib/boxlab */
@@ -39,6 +41,7 @@ export class Lab {
   readonly file: StateFile<EngineState, unknown> | null;
   readonly dataDir: string;
   private clock?: Clock;
+  private lockWaitMs: number;
   /** in-memory labs keep their kernel and state between transactions */
   private live: { kernel: Kernel; state: EngineState } | null = null;
   private listeners = new Set<(e: LabEvent) => void>();
@@ -46,6 +49,7 @@ export class Lab {
   constructor(opts: LabOptions) {
     this.mode = opts.mode;
     this.clock = opts.clock;
+    this.lockWaitMs = opts.lockWaitMs ?? 15_000;
     this.file = opts.home ? new StateFile(opts.home) : null;
     this.dataDir = opts.home ?? join(process.env.TMPDIR ?? '/tmp', `boxlab-mem-${process.pid}`);
   }
@@ -72,7 +76,7 @@ export class Lab {
 
   /** Run fn with the lab locked and loaded; save what it changed, even when it fails part way. */
   async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    await this.file?.lock();
+    await this.file?.lock(this.lockWaitMs);
     try {
       const { kernel, state } = this.open();
       const events: LabEvent[] = [];

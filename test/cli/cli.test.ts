@@ -1,0 +1,140 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'boxlab.js');
+let home: string;
+
+function boxlab(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, BOXLAB_HOME: home, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'boxlab-cli-'));
+});
+afterAll(() => {
+  boxlab('rm', '-f', 'web', 'web2');
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('boxlab CLI, end to end in sim mode', () => {
+  it('prints its version from package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(boxlab('--version').stdout.trim()).toBe(pkg.version);
+  });
+
+  it('runs the walkthrough: run -d, ps, exec ps, exec hostname, pids limit, rm -f', () => {
+    const run = boxlab('run', '-d', '--name', 'web', 'busybox', 'sleep', '600');
+    expect(run.code).toBe(0);
+    const id = run.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+
+    const ps = boxlab('ps');
+    expect(ps.code).toBe(0);
+    const [header, row] = ps.stdout.trim().split('\n');
+    expect(header).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
+    expect(row).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+busybox\\s+"sleep 600"\\s+.+ ago\\s+Up .+\\s+web$`));
+
+    const inside = boxlab('exec', 'web', 'ps');
+    expect(inside.code).toBe(0);
+    expect(inside.stdout.split('\n')[1]).toMatch(/^\s+1 root\s+\S+\s+sleep 600$/);
+
+    expect(boxlab('exec', 'web', 'hostname').stdout).toBe(`${id.slice(0, 12)}\n`);
+
+    const forks = boxlab('run', '--rm', '--pids-limit', '5', 'busybox', 'sh', '-c', 'spawn 10');
+    expect(forks.code).toBe(1);
+    expect(forks.stderr).toContain('Resource temporarily unavailable');
+
+    const rm = boxlab('rm', '-f', 'web');
+    expect(rm.code).toBe(0);
+    expect(rm.stdout).toBe('web\n');
+    expect(boxlab('ps', '-a', '-q').stdout).toBe('');
+  });
+
+  it('shows the host PID of the container process in top and inspect, and it is not 1', () => {
+    boxlab('run', '-d', '--name', 'web2', 'busybox', 'sleep', '600');
+    const pid = boxlab('inspect', '-f', '{{.State.Pid}}', 'web2').stdout.trim();
+    expect(Number(pid)).toBeGreaterThan(1);
+    const top = boxlab('top', 'web2').stdout;
+    expect(top.split('\n')[0]).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
+    expect(top).toMatch(new RegExp(`root\\s+${pid}\\s+.*sleep 600`));
+    const json = JSON.parse(boxlab('ps', '--json').stdout);
+    expect(json.find((r: { Names: string }) => r.Names === 'web2').State).toBe('running');
+    expect(boxlab('ps', '--format', '{{.Names}}: {{.State}}').stdout).toBe('web2: running\n');
+    boxlab('rm', '-f', 'web2');
+  });
+
+  it('manages volumes: create, ls, inspect, rm', () => {
+    expect(boxlab('volume', 'create', 'data').stdout).toBe('data\n');
+    expect(boxlab('volume', 'ls').stdout).toMatch(/^DRIVER\s+VOLUME NAME\nlocal\s+data\n$/);
+    expect(JSON.parse(boxlab('volume', 'inspect', 'data').stdout)[0]).toMatchObject({ Name: 'data', Driver: 'local' });
+    expect(boxlab('volume', 'rm', 'data').code).toBe(0);
+    expect(boxlab('volume', 'ls', '-q').stdout).toBe('');
+  });
+
+  it('refuses an invalid size in one line with exit 125 and no stack trace', () => {
+    const r = boxlab('run', '--memory', '12XB', 'busybox', 'true');
+    expect(r.code).toBe(125);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("invalid size: '12XB'");
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('exits 2 on an unknown flag', () => {
+    const r = boxlab('ps', '--bogus');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Unknown argument: bogus/);
+  });
+
+  it('names an unknown container, exit 1', () => {
+    const r = boxlab('stop', 'ghost');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^boxlab: No such container: ghost/);
+  });
+
+  it('refuses rm of a running container without -f, exit 1', () => {
+    boxlab('run', '-d', '--name', 'web', 'busybox', 'sleep', '600');
+    const r = boxlab('rm', 'web');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('You cannot remove a running container');
+    boxlab('rm', '-f', 'web');
+  });
+
+  it('passes the container exit code through run', () => {
+    expect(boxlab('run', '--rm', 'busybox', 'sh', '-c', 'exit 42').code).toBe(42);
+    expect(boxlab('run', '--rm', 'busybox', 'nosuchcmd').code).toBe(127);
+  });
+
+  it('says plainly that real mode is not available yet', () => {
+    const r = boxlab('--real', 'ps');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Real mode is not available yet/);
+  });
+
+  it('has --help with an example on every verb', () => {
+    for (const verb of ['run', 'create', 'start', 'stop', 'kill', 'restart', 'rm', 'ps', 'logs', 'exec', 'inspect', 'wait', 'top']) {
+      const r = boxlab(verb, '--help');
+      expect(r.code, verb).toBe(0);
+      expect(r.stdout, verb).toMatch(/Examples:/);
+    }
+  });
+
+  it('reports a damaged state file in one line and keeps going after reset', () => {
+    boxlab('run', '--name', 'once', 'busybox', 'true');
+    writeFileSync(join(home, 'sim', 'lab.json'), '{"version":1,"engi');
+    const r = boxlab('ps');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is damaged .*lab\.json\.bak/);
+    expect(boxlab('reset', '--restore').code).toBe(0);
+    expect(boxlab('ps', '-a', '--format', '{{.Names}}').stdout).toBe('once\n');
+    expect(boxlab('reset').code).toBe(0);
+    expect(boxlab('ps', '-a', '-q').stdout).toBe('');
+  });
+});

@@ -1,0 +1,280 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findContainer } from '../../src/engine/containers/lifecycle.js';
+import { Engine, type Io } from '../../src/engine/engine.js';
+import { LabBusy, UserError } from '../../src/engine/errors.js';
+import { Lab } from '../../src/engine/lab.js';
+import { fakeClock } from '../helpers/clock.js';
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const o = {
+    stdout: '',
+    stderr: '',
+    out: (t: string) => void (o.stdout += t),
+    err: (t: string) => void (o.stderr += t),
+  };
+  return o;
+}
+
+const homes: string[] = [];
+afterEach(() => {
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
+});
+
+function lab(home: string | null = null) {
+  const clock = fakeClock();
+  const l = new Lab({ mode: 'sim', home, clock, lockWaitMs: 300 });
+  const engine = new Engine(l, clock);
+  return { lab: l, engine, clock };
+}
+
+function tempHome(): string {
+  const h = mkdtempSync(join(tmpdir(), 'boxlab-home-'));
+  homes.push(h);
+  return h;
+}
+
+describe('containers: run and lifecycle', () => {
+  it('runs a command to completion and removes the container with --rm', async () => {
+    const { engine } = lab();
+    const io = capture();
+    const r = await engine.run({ image: 'busybox', cmd: ['echo', 'hello'], autoRemove: true }, io);
+    expect(r.exitCode).toBe(0);
+    expect(io.stdout).toBe('hello\n');
+    expect(await engine.view((tx) => Object.keys(tx.state.containers).length)).toBe(0);
+    expect(await engine.view((tx) => Object.keys(tx.state.ipam.allocated).length)).toBe(0);
+  });
+
+  it('pulls the base image the first time, as docker run does', async () => {
+    const { engine } = lab();
+    const io = capture();
+    await engine.run({ image: 'busybox', cmd: ['true'], autoRemove: true }, io);
+    expect(io.stderr).toContain("Unable to find image 'busybox:latest' locally");
+    const io2 = capture();
+    await engine.run({ image: 'busybox', cmd: ['true'], autoRemove: true }, io2);
+    expect(io2.stderr).toBe('');
+  });
+
+  it('keeps a detached container running; exec sees its command as PID 1 and its own hostname', async () => {
+    const { engine } = lab();
+    const io = capture();
+    const r = await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'web', detach: true }, io);
+    expect(io.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    const ps = capture();
+    expect(await engine.exec('web', ['ps'], {}, ps)).toBe(0);
+    expect(ps.stdout).toMatch(/\n\s+1 root\s+\S+\s+sleep 600\n/);
+    const hn = capture();
+    await engine.exec('web', ['hostname'], {}, hn);
+    expect(hn.stdout).toBe(`${r.id.slice(0, 12)}\n`);
+    expect(await engine.view((tx) => findContainer(tx, 'web').state.status)).toBe('running');
+  });
+
+  it('records the exit of a detached container when its process ends', async () => {
+    const { engine, clock } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'sleep 5; exit 3'], name: 'job', detach: true }, capture());
+    clock.advance(5_000);
+    const c = await engine.view((tx) => structuredClone(findContainer(tx, 'job')));
+    expect(c.state.status).toBe('exited');
+    expect(c.state.exitCode).toBe(3);
+  });
+
+  it('stops a PID 1 that ignores SIGTERM with SIGKILL after the timeout: exit 137', async () => {
+    const { engine, clock } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'web', detach: true }, capture());
+    const t0 = clock.now();
+    const c = await engine.stop('web');
+    expect(c.state.exitCode).toBe(137);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('stops at once a shell that traps SIGTERM, with the exit code it chose', async () => {
+    const { engine, clock } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', "trap 'exit 0' TERM; sleep 600"], name: 'web', detach: true }, capture());
+    const t0 = clock.now();
+    const c = await engine.stop('web', 30);
+    expect(c.state.exitCode).toBe(0);
+    expect(clock.now() - t0).toBeLessThan(1_000);
+  });
+
+  it('restarts a container with the same address and counts the restart', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'web', detach: true }, capture());
+    const ip = await engine.view((tx) => findContainer(tx, 'web').network.ip);
+    await engine.restart('web', 0);
+    const c = await engine.view((tx) => structuredClone(findContainer(tx, 'web')));
+    expect(c.state.status).toBe('running');
+    expect(c.restartCount).toBe(1);
+    expect(c.network.ip).toBe(ip);
+  });
+
+  it('refuses to remove a running container without -f, and removes it with -f', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'web', detach: true }, capture());
+    await expect(engine.rm('web', {})).rejects.toThrow(/You cannot remove a running container/);
+    await engine.rm('web', { force: true });
+    await expect(engine.view((tx) => findContainer(tx, 'web'))).rejects.toThrow('No such container: web');
+  });
+
+  it('gives each container the lowest free address and reuses it after rm', async () => {
+    const { engine } = lab();
+    for (const name of ['a', 'b']) await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name, detach: true }, capture());
+    const ips = await engine.view((tx) => ['a', 'b'].map((n) => findContainer(tx, n).network.ip));
+    expect(ips).toEqual(['172.29.0.2', '172.29.0.3']);
+    await engine.rm('a', { force: true });
+    await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'c', detach: true }, capture());
+    expect(await engine.view((tx) => findContainer(tx, 'c').network.ip)).toBe('172.29.0.2');
+  });
+
+  it('lets two containers on the lab bridge ping each other by address', async () => {
+    const { engine } = lab();
+    for (const name of ['a', 'b']) await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name, detach: true }, capture());
+    const io = capture();
+    expect(await engine.exec('a', ['ping', '-c', '2', '172.29.0.3'], {}, io)).toBe(0);
+    expect(io.stdout).toContain('2 packets transmitted, 2 packets received, 0% packet loss');
+  });
+});
+
+describe('containers: layers and volumes', () => {
+  it('loses the writable layer with the container', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'echo x > /note'], name: 'a' }, capture());
+    await engine.rm('a', {});
+    const io = capture();
+    const code = await engine.run({ image: 'busybox', cmd: ['cat', '/note'], autoRemove: true }, io);
+    expect(code.exitCode).toBe(1);
+    expect(io.stderr).toContain("can't open '/note'");
+  });
+
+  it('keeps a named volume after the container that wrote it is gone', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'echo kept > /data/f'], volumes: ['data:/data'], autoRemove: true }, capture());
+    const io = capture();
+    await engine.run({ image: 'busybox', cmd: ['cat', '/data/f'], volumes: ['data:/data'], autoRemove: true }, io);
+    expect(io.stdout).toBe('kept\n');
+  });
+
+  it('refuses to remove a volume a container uses', async () => {
+    const { engine } = lab();
+    const { removeVolume } = await import('../../src/engine/volumes/volumes.js');
+    await engine.run({ image: 'busybox', cmd: ['true'], volumes: ['data:/data'], name: 'a' }, capture());
+    await expect(engine.tx((tx) => removeVolume(tx, 'data'))).rejects.toThrow(/volume is in use/);
+  });
+
+  it('prunes anonymous volumes but keeps named ones unless -a', async () => {
+    const { engine } = lab();
+    const { pruneVolumes } = await import('../../src/engine/volumes/volumes.js');
+    await engine.run({ image: 'busybox', cmd: ['true'], volumes: ['named:/a', '/b'], name: 'a' }, capture());
+    await engine.rm('a', {});
+    const r = await engine.tx((tx) => pruneVolumes(tx, false));
+    expect(r.removed).toHaveLength(1);
+    expect(await engine.view((tx) => Object.keys(tx.state.volumes))).toEqual(['named']);
+    await engine.tx((tx) => pruneVolumes(tx, true));
+    expect(await engine.view((tx) => Object.keys(tx.state.volumes))).toEqual([]);
+  });
+
+  it('removes anonymous volumes with rm -v', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', cmd: ['true'], volumes: ['/scratch'], name: 'a' }, capture());
+    await engine.rm('a', { volumes: true });
+    expect(await engine.view((tx) => Object.keys(tx.state.volumes))).toEqual([]);
+  });
+});
+
+describe('containers: limits', () => {
+  it('reports an OOM kill: exit 137 and OOMKilled', async () => {
+    const { engine } = lab();
+    const r = await engine.run({ image: 'busybox', cmd: ['alloc', '64'], memory: 16 * 1024 * 1024, name: 'hog' }, capture());
+    expect(r.exitCode).toBe(137);
+    expect(await engine.view((tx) => findContainer(tx, 'hog').state.oomKilled)).toBe(true);
+  });
+
+  it('fails a fork past --pids-limit as Linux would', async () => {
+    const { engine } = lab();
+    const io = capture();
+    const r = await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'spawn 10'], pidsLimit: 5, autoRemove: true }, io);
+    expect(r.exitCode).toBe(1);
+    expect(io.stderr).toContain('Resource temporarily unavailable');
+  });
+});
+
+describe('containers: bad input', () => {
+  it('refuses a duplicate name with docker\'s conflict message and exit 125', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'web', detach: true }, capture());
+    const err = await engine.run({ image: 'busybox', cmd: ['true'], name: 'web' }, capture()).catch((e) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message).toContain('The container name "/web" is already in use');
+    expect(err.exitCode).toBe(125);
+  });
+
+  it('refuses an unknown image with exit 125 and leaves no container behind', async () => {
+    const { engine } = lab();
+    const err = await engine.run({ image: 'nginx', cmd: [] }, capture()).catch((e) => e);
+    expect(err.exitCode).toBe(125);
+    expect(await engine.view((tx) => Object.keys(tx.state.containers).length)).toBe(0);
+  });
+
+  it('reports a command missing from the image with exit 127', async () => {
+    const { engine } = lab();
+    const err = await engine.run({ image: 'busybox', cmd: ['nginx'], autoRemove: true }, capture()).catch((e) => e);
+    expect(err.exitCode).toBe(127);
+    expect(err.message).toContain('executable file not found in $PATH');
+    expect(await engine.view((tx) => Object.keys(tx.state.containers).length)).toBe(0);
+  });
+
+  it('names the container it cannot find', async () => {
+    const { engine } = lab();
+    await expect(engine.stop('ghost')).rejects.toThrow('No such container: ghost');
+  });
+
+  it('refuses exec in a stopped container', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', cmd: ['true'], name: 'done' }, capture());
+    await expect(engine.exec('done', ['ls'], {}, capture())).rejects.toThrow(/is not running/);
+  });
+});
+
+describe('lab state on disk', () => {
+  it('keeps a running container across lab instances (CLI invocations)', async () => {
+    const home = tempHome();
+    const first = lab(home);
+    await first.engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'web', detach: true }, capture());
+    const second = new Engine(new Lab({ mode: 'sim', home }));
+    const c = await second.view((tx) => structuredClone(findContainer(tx, 'web')));
+    expect(c.state.status).toBe('running');
+    const io = capture();
+    await second.exec('web', ['ps'], {}, io);
+    expect(io.stdout).toContain('sleep 600');
+  });
+
+  it('reports a damaged state file with where the backup is, and does not overwrite it', async () => {
+    const home = tempHome();
+    const { engine } = lab(home);
+    await engine.run({ image: 'busybox', cmd: ['true'], name: 'a' }, capture());
+    await engine.run({ image: 'busybox', cmd: ['true'], name: 'b' }, capture());
+    const path = join(home, 'lab.json');
+    const good = readFileSync(path, 'utf8');
+    writeFileSync(path, good.slice(0, good.length / 2));
+    const err = await lab(home).engine.view(() => 0).catch((e) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message).toContain('is damaged');
+    expect(err.tryNext).toContain('lab.json.bak');
+    expect(readFileSync(path, 'utf8')).toBe(good.slice(0, good.length / 2));
+  });
+
+  it('makes a second command wait for the lock, then give up with a clear message', async () => {
+    const home = tempHome();
+    const a = lab(home);
+    const b = lab(home);
+    let release!: () => void;
+    const held = a.lab.tx(() => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setTimeout(r, 50));
+    const err = await b.engine.view(() => 0).catch((e) => e);
+    expect(err).toBeInstanceOf(LabBusy);
+    release();
+    await held;
+    expect(await b.engine.view(() => 'ok')).toBe('ok');
+  });
+});
