@@ -1,6 +1,7 @@
 // Output as the docker CLI prints it: tables padded like Go's tabwriter (three spaces between
 // columns), durations like go-units' HumanDuration, sizes like go-units' HumanSize, and a small
 // Go-template subset for --format ({{.Field}}, {{json .}}, {{.A.B}}, `table` prefix).
+import { UserError } from '../engine/errors.js';
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -75,7 +76,7 @@ export function renderTemplate(template: string, data: unknown): string {
     if (field) return field[1] === '.' ? show(data) : show(lookup(data, field[1]));
     const up = /^(upper|lower)\s+(\.[\w.]*)$/.exec(expr);
     if (up) return up[1] === 'upper' ? show(lookup(data, up[2])).toUpperCase() : show(lookup(data, up[2])).toLowerCase();
-    throw new Error(`template: unsupported expression {{${expr}}}`);
+    throw new UserError(`template: unsupported expression {{${expr}}}`, 'boxlab understands {{.Field}}, {{.A.B}}, {{json .}}, {{upper .F}} and a leading `table`.', 1);
   });
 }
 
@@ -85,6 +86,6 @@ export function formatRows(template: string, rows: Record<string, unknown>[], he
   const body = isTable ? template.replace(/^table\s*/, '') : template;
   if (!isTable) return rows.map((r) => renderTemplate(body, r) + '\n').join('');
   const cells = (text: string) => text.split('\t');
-  const header = cells(body.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_a, f: string) => headerNames[f] ?? f.toUpperCase()));
+  const header = cells(body.replace(/\\t/g, '\t').replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_a, f: string) => headerNames[f] ?? f.toUpperCase()));
   return table(header, rows.map((r) => cells(renderTemplate(body, r))));
 }

@@ -108,16 +108,13 @@ export class Engine {
       const r = await this.tx(async (tx) => {
         const c = tx.state.containers[id];
         if (!c) return { done: true, code: 0 };
-        const auto = c.hostConfig.autoRemove;
-        c.hostConfig.autoRemove = false;
-        await refresh(tx, c);
-        c.hostConfig.autoRemove = auto;
+        await refresh(tx, c, { autoRemove: false });
         const got = readLog(c.logPath, offset);
         offset = got.offset;
         emit(io, got.lines);
         if (c.state.status === 'running') return { done: false, code: 0 };
         const code = c.state.oomKilled && c.state.exitCode === 0 ? 137 : c.state.exitCode;
-        if (auto) await removeContainer(tx, c, { force: true, volumes: true });
+        if (c.hostConfig.autoRemove) await removeContainer(tx, c, { force: true, volumes: true });
         return { done: true, code };
       });
       if (r.done) return r.code;

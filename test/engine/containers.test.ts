@@ -119,19 +119,19 @@ describe('containers: run and lifecycle', () => {
 
   it('gives each container the lowest free address and reuses it after rm', async () => {
     const { engine } = lab();
-    for (const name of ['a', 'b']) await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name, detach: true }, capture());
-    const ips = await engine.view((tx) => ['a', 'b'].map((n) => findContainer(tx, n).network.ip));
+    for (const name of ['aa', 'bb']) await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name, detach: true }, capture());
+    const ips = await engine.view((tx) => ['aa', 'bb'].map((n) => findContainer(tx, n).network.ip));
     expect(ips).toEqual(['172.29.0.2', '172.29.0.3']);
-    await engine.rm('a', { force: true });
-    await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'c', detach: true }, capture());
-    expect(await engine.view((tx) => findContainer(tx, 'c').network.ip)).toBe('172.29.0.2');
+    await engine.rm('aa', { force: true });
+    await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'cc', detach: true }, capture());
+    expect(await engine.view((tx) => findContainer(tx, 'cc').network.ip)).toBe('172.29.0.2');
   });
 
   it('lets two containers on the lab bridge ping each other by address', async () => {
     const { engine } = lab();
-    for (const name of ['a', 'b']) await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name, detach: true }, capture());
+    for (const name of ['aa', 'bb']) await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name, detach: true }, capture());
     const io = capture();
-    expect(await engine.exec('a', ['ping', '-c', '2', '172.29.0.3'], {}, io)).toBe(0);
+    expect(await engine.exec('aa', ['ping', '-c', '2', '172.29.0.3'], {}, io)).toBe(0);
     expect(io.stdout).toContain('2 packets transmitted, 2 packets received, 0% packet loss');
   });
 });
@@ -139,8 +139,8 @@ describe('containers: run and lifecycle', () => {
 describe('containers: layers and volumes', () => {
   it('loses the writable layer with the container', async () => {
     const { engine } = lab();
-    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'echo x > /note'], name: 'a' }, capture());
-    await engine.rm('a', {});
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'echo x > /note'], name: 'aa' }, capture());
+    await engine.rm('aa', {});
     const io = capture();
     const code = await engine.run({ image: 'busybox', cmd: ['cat', '/note'], autoRemove: true }, io);
     expect(code.exitCode).toBe(1);
@@ -158,15 +158,15 @@ describe('containers: layers and volumes', () => {
   it('refuses to remove a volume a container uses', async () => {
     const { engine } = lab();
     const { removeVolume } = await import('../../src/engine/volumes/volumes.js');
-    await engine.run({ image: 'busybox', cmd: ['true'], volumes: ['data:/data'], name: 'a' }, capture());
+    await engine.run({ image: 'busybox', cmd: ['true'], volumes: ['data:/data'], name: 'aa' }, capture());
     await expect(engine.tx((tx) => removeVolume(tx, 'data'))).rejects.toThrow(/volume is in use/);
   });
 
   it('prunes anonymous volumes but keeps named ones unless -a', async () => {
     const { engine } = lab();
     const { pruneVolumes } = await import('../../src/engine/volumes/volumes.js');
-    await engine.run({ image: 'busybox', cmd: ['true'], volumes: ['named:/a', '/b'], name: 'a' }, capture());
-    await engine.rm('a', {});
+    await engine.run({ image: 'busybox', cmd: ['true'], volumes: ['named:/a', '/b'], name: 'aa' }, capture());
+    await engine.rm('aa', {});
     const r = await engine.tx((tx) => pruneVolumes(tx, false));
     expect(r.removed).toHaveLength(1);
     expect(await engine.view((tx) => Object.keys(tx.state.volumes))).toEqual(['named']);
@@ -176,8 +176,8 @@ describe('containers: layers and volumes', () => {
 
   it('removes anonymous volumes with rm -v', async () => {
     const { engine } = lab();
-    await engine.run({ image: 'busybox', cmd: ['true'], volumes: ['/scratch'], name: 'a' }, capture());
-    await engine.rm('a', { volumes: true });
+    await engine.run({ image: 'busybox', cmd: ['true'], volumes: ['/scratch'], name: 'aa' }, capture());
+    await engine.rm('aa', { volumes: true });
     expect(await engine.view((tx) => Object.keys(tx.state.volumes))).toEqual([]);
   });
 });
@@ -241,7 +241,7 @@ describe('lab state on disk', () => {
     const home = tempHome();
     const first = lab(home);
     await first.engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'web', detach: true }, capture());
-    const second = new Engine(new Lab({ mode: 'sim', home }));
+    const second = new Engine(new Lab({ mode: 'sim', home, clock: first.clock }), first.clock);
     const c = await second.view((tx) => structuredClone(findContainer(tx, 'web')));
     expect(c.state.status).toBe('running');
     const io = capture();
@@ -252,8 +252,8 @@ describe('lab state on disk', () => {
   it('reports a damaged state file with where the backup is, and does not overwrite it', async () => {
     const home = tempHome();
     const { engine } = lab(home);
-    await engine.run({ image: 'busybox', cmd: ['true'], name: 'a' }, capture());
-    await engine.run({ image: 'busybox', cmd: ['true'], name: 'b' }, capture());
+    await engine.run({ image: 'busybox', cmd: ['true'], name: 'aa' }, capture());
+    await engine.run({ image: 'busybox', cmd: ['true'], name: 'bb' }, capture());
     const path = join(home, 'lab.json');
     const good = readFileSync(path, 'utf8');
     writeFileSync(path, good.slice(0, good.length / 2));

@@ -180,7 +180,8 @@ export async function startContainer(tx: Tx, c: ContainerRec): Promise<void> {
     }
     throw e;
   }
-  await refresh(tx, c);
+  // a quick command may be done already; --rm waits for whoever reads its output
+  await refresh(tx, c, { autoRemove: false });
 }
 
 /** Take down what start set up (overlay mount, cgroup, network namespace); the layer and the address stay. */
@@ -193,7 +194,7 @@ export async function teardown(tx: Tx, c: ContainerRec): Promise<void> {
 }
 
 /** Bring a running container's record up to date with its process: has it exited, and how? */
-export async function refresh(tx: Tx, c: ContainerRec): Promise<void> {
+export async function refresh(tx: Tx, c: ContainerRec, opts: { autoRemove?: boolean } = {}): Promise<void> {
   if (c.state.status !== 'running' && c.state.status !== 'paused') return;
   const st = await tx.kernel.status(c.state.pid);
   if (st && st.state !== 'exited') return;
@@ -212,7 +213,7 @@ export async function refresh(tx: Tx, c: ContainerRec): Promise<void> {
   c.state.pid = 0;
   tx.step('process.exit', `${c.name} exited with code ${c.state.exitCode}${oom ? ' (killed by the OOM killer: memory limit reached)' : ''}.`, `docker inspect --format '{{.State.ExitCode}}' ${c.name}`);
   await teardown(tx, c);
-  if (c.hostConfig.autoRemove) await removeContainer(tx, c, { force: true, volumes: true });
+  if (c.hostConfig.autoRemove && opts.autoRemove !== false) await removeContainer(tx, c, { force: true, volumes: true });
 }
 
 export async function refreshAll(tx: Tx): Promise<void> {
@@ -235,8 +236,7 @@ export async function removeContainer(tx: Tx, c: ContainerRec, opts: { force?: b
       );
     }
     await tx.kernel.signal(c.state.pid, 'SIGKILL');
-    c.hostConfig.autoRemove = false;
-    await refresh(tx, c);
+    await refresh(tx, c, { autoRemove: false });
   }
   await teardown(tx, c);
   await tx.kernel.fs.remove(`${LAB_ROOT}/containers/${c.id}`);

@@ -24,7 +24,8 @@ export function parseRef(text: string): Ref {
     repository = name.slice(0, at);
     tag = name.slice(at + 1);
   }
-  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository) || !/^[\w][\w.-]{0,127}$/.test(tag)) {
+  const path = repository.replace(/^[a-zA-Z0-9.-]+(?::\d+)?\/(?=.*\/|.)/, (m) => (/[.:]|^localhost\//.test(m) ? '' : m));
+  if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(path) || !/^[\w][\w.-]{0,127}$/.test(tag)) {
     throw new UserError(`invalid reference format: "${text}"`, 'Use name[:tag], e.g. busybox:latest.', 125);
   }
   return { repository, tag, familiar: `${repository}:${tag}` };

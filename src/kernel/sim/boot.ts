@@ -1,6 +1,7 @@
 // A freshly booted simulated machine: the host's root filesystem, its namespaces (ids like the
 // inode numbers Linux shows in /proc/1/ns), PID 1, and the host's network (lo and eth0).
 import { NAMESPACE_TYPES, type NsIds } from '../events.js';
+import { newCgroup } from './cgroups.js';
 import type { DirNode } from './fs/tree.js';
 import type { SimMount } from './fs/vfs.js';
 import type { SimState } from './state.js';
@@ -94,9 +95,7 @@ export function boot(now: number): SimState {
     hostNs: { ...INITIAL_IDS },
     namespaces,
     procs: { 1: init },
-    cgroups: {
-      '/': { files: {}, oomKills: 0, ooms: 0, pidsMaxEvents: 0 },
-    },
+    cgroups: { '/': newCgroup() },
     bootedAt: now,
   };
 }

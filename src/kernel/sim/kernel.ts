@@ -139,6 +139,15 @@ export class SimKernel implements Kernel {
     }
   }
 
+  private forkOrFail(parent: SimProc): void {
+    try {
+      this.forkCheck(parent);
+    } catch (e) {
+      if (e instanceof SysError) throw new KernelError(`fork: ${e.message}`, e.errno);
+      throw e;
+    }
+  }
+
   /** Run a program's next stretch and apply what it asks for. */
   apply(proc: SimProc, outcome: Outcome | { kind: 'exec'; argv: string[]; program: BlockProgram }): void {
     switch (outcome.kind) {
@@ -361,11 +370,7 @@ export class SimKernel implements Kernel {
     if (created.includes('uts')) this.st.namespaces[ns.uts].hostname = spec.hostname ?? this.hostnameOf(host);
     if (created.includes('cgroup')) this.st.namespaces[ns.cgroup].cgroupRoot = cgroup;
     if (created.includes('mnt')) this.st.namespaces[ns.mnt].mounts = this.containerMounts(spec);
-    try {
-      this.forkCheck(host);
-    } catch {
-      throw new KernelError('fork: Resource temporarily unavailable', 'EAGAIN');
-    }
+    this.forkOrFail(host);
     const proc = this.newProc(host, {
       argv: spec.argv, ns, env: { ...spec.env }, cwd: spec.cwd || '/', cgroup, log: spec.log, keep: true,
       uid: 0, gid: 0,
@@ -414,11 +419,7 @@ export class SimKernel implements Kernel {
     this.tick();
     const t = this.proc(target);
     if (!isAlive(t)) throw new KernelError(`process ${target} is not running`, 'ESRCH');
-    try {
-      this.forkCheck(t);
-    } catch {
-      throw new KernelError('fork: Resource temporarily unavailable', 'EAGAIN');
-    }
+    this.forkOrFail(t);
     const proc = this.newProc(t, { argv: spec.argv, env: { ...spec.env }, cwd: spec.cwd || '/', log: spec.log, keep: true, ppid: 0 });
     const joined = NAMESPACE_TYPES.filter((type) => t.ns[type] !== this.st.hostNs[type]);
     this.emit({

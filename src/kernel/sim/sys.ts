@@ -99,6 +99,8 @@ export interface SysCtx {
   readonly gid: number;
   readonly argv: string[];
   hostname(): string;
+  /** sethostname(2) in the caller's UTS namespace; EPERM without CAP_SYS_ADMIN */
+  setHostname(name: string): void;
   uname(): { sysname: string; nodename: string; release: string; version: string; machine: string };
   now(): number;
 

@@ -2,6 +2,7 @@
 // blocking command (sleep, alloc, wait) and be resumed by a later CLI invocation from its Cont.
 import { SysError, type BlockProgram, type SysCtx } from '../sys.js';
 import { arith } from './arith.js';
+import { SIGNALS, normSignal } from './signals.js';
 import { BLOCKERS, COMMANDS, NO_FORK } from './commands/index.js';
 import { errText, join, type Ctx } from './commands/types.js';
 import { lex, ShSyntaxError, type Part, type Word } from './lexer.js';
@@ -64,19 +65,6 @@ export const SHELL_BUILTINS = new Set([
   'cd', 'exit', 'export', 'unset', 'trap', 'wait', 'exec', 'set', 'shift', 'read', 'break', 'continue',
   ':', '.', 'source', 'eval', 'return', 'local', 'readonly', 'type', 'command', 'umask', 'ulimit', 'times', 'jobs', 'sh', 'ash',
 ]);
-
-export const SIGNALS: Record<string, number> = {
-  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
-  PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22,
-};
-
-/** TERM, SIGTERM, 15, -TERM → TERM; EXIT/0 → EXIT; null when unknown. */
-export function normSignal(s: string): string | null {
-  const t = s.toUpperCase().replace(/^-/, '').replace(/^SIG/, '');
-  if (t === 'EXIT' || t === '0') return 'EXIT';
-  if (/^\d+$/.test(t)) return Object.keys(SIGNALS).find((k) => SIGNALS[k] === Number(t)) ?? null;
-  return t in SIGNALS ? t : null;
-}
 
 export function newState(env: Record<string, string>, args: string[]): ShellState {
   return {
@@ -795,19 +783,8 @@ export class Interp {
   private simple(c: Extract<Cmd, { t: 'simple' }>): Ctl {
     const st = this.st;
     this.substituted = false;
-    let argv: string[];
-    let assigns: [string, string][];
-    try {
-      argv = c.words.flatMap((w) => this.expand(w));
-      assigns = c.assigns.map((a) => [a.name, this.expand(a.value, false).join('')]);
-    } catch (e) {
-      if (e instanceof ExitNow) {
-        st.status = e.code;
-        if (!this.sync && st.stack.every((f) => f.f !== 'restore')) throw e;
-        return null;
-      }
-      throw e;
-    }
+    const argv = c.words.flatMap((w) => this.expand(w));
+    const assigns: [string, string][] = c.assigns.map((a) => [a.name, this.expand(a.value, false).join('')]);
     const subStatus = this.substituted ? st.status : 0;
     if (!argv.length) {
       for (const [k, v] of assigns) this.setVar(k, v);
@@ -898,19 +875,35 @@ export class Interp {
     return null;
   }
 
-  private ctx(argv: string[], io: Io, assigns: [string, string][]): Ctx {
+  private ctx(argv: string[], io: Io, env: Record<string, string>): Ctx {
     return {
       sys: this.sys,
       argv,
-      env: this.env(assigns),
+      env,
       out: (t) => this.write(io.out, t),
       err: (t) => this.write(io.err, t),
       stdin: () => this.readAll(io.in),
+      run: (args, runEnv) => this.runNested(args, runEnv, io),
     };
   }
 
-  private call(cmd: (c: Ctx) => number, argv: string[], io: Io, assigns: [string, string][]): number {
-    const c = this.ctx(argv, io, assigns);
+  /** `env CMD`, `busybox CMD`: run a command line to completion (a blocking one is refused). */
+  private runNested(argv: string[], env: Record<string, string>, io: Io): number {
+    const name = argv[0] ?? '';
+    const cmd = COMMANDS[name];
+    if (!cmd) {
+      if (BLOCKERS[name]) {
+        this.write(io.err, `simbox: ${name} can't be run from another command here; run it from the shell\n`);
+        return 126;
+      }
+      this.write(io.err, `${name ? `env: can't execute '${name}'` : 'env'}: No such file or directory\n`);
+      return 127;
+    }
+    return this.call(cmd, argv, io, env);
+  }
+
+  private call(cmd: (c: Ctx) => number, argv: string[], io: Io, assignsOrEnv: [string, string][] | Record<string, string>): number {
+    const c = this.ctx(argv, io, Array.isArray(assignsOrEnv) ? this.env(assignsOrEnv) : assignsOrEnv);
     try {
       return cmd(c);
     } catch (e) {
@@ -936,13 +929,7 @@ export class Interp {
     const err = this.io().err;
     const single = !ao.rest.length && ao.first.cmds.length === 1 && !ao.first.bang ? ao.first.cmds[0] : null;
     if (single && single.t === 'simple' && single.words.length) {
-      let argv: string[];
-      try {
-        argv = single.words.flatMap((w) => this.expand(w));
-      } catch (e) {
-        if (e instanceof ExitNow) return;
-        throw e;
-      }
+      const argv = single.words.flatMap((w) => this.expand(w));
       const name = argv[0] ? argv[0].slice(argv[0].lastIndexOf('/') + 1) : '';
       const blocker = BLOCKERS[name];
       if (blocker) {
@@ -988,9 +975,8 @@ export class Interp {
     }
     // anything else (a loop, a group, a pipeline, an unknown command): a child shell runs it
     const prefix = Object.entries(st.vars)
-      .filter(([k, v]) => !st.exported.includes(k) || this.env([])[k] !== v)
       .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
-      .map(([k, v]) => `${k}=${shq(v)}; `)
+      .map(([k, v]) => `${st.exported.includes(k) ? 'export ' : ''}${k}=${shq(v)}; `)
       .join('');
     try {
       st.lastBg = this.sys.spawnChild(['sh', '-c', src], { kind: 'shell', script: prefix + src });
@@ -1281,11 +1267,7 @@ export class Interp {
     const n = sig ? (SIGNALS[sig] ?? 15) : 15;
     if (action === undefined) return { kind: 'exit', code: 128 + n };
     this.st.stack.push({ f: 'status', code: 128 + n });
-    if (action !== '') {
-      const saved = this.st.status;
-      this.st.stack.push({ f: 'status', code: saved });
-      this.pushScript(action);
-    }
+    if (action !== '') this.pushScript(action);
     return this.run();
   }
 }

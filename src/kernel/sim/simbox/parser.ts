@@ -257,8 +257,8 @@ class Parser {
         const m = first && first.k === 'lit' && !first.q ? /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(first.v) : null;
         if (m) {
           this.i++;
-          const rest = first.v.slice(m[0].length);
-          const value: Word = [...(rest ? [{ ...first, v: rest }] : []), ...t.parts.slice(1)];
+          const rest = m.input.slice(m[0].length);
+          const value: Word = [...(rest ? [{ k: 'lit' as const, v: rest, q: false }] : []), ...t.parts.slice(1)];
           assigns.push({ name: m[1], value });
           continue;
         }

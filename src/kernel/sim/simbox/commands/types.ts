@@ -10,6 +10,8 @@ export interface Ctx {
   err(text: string): void;
   /** everything left on stdin (consumes it) */
   stdin(): string;
+  /** run another command line to completion (env, busybox APPLET); blocking commands are refused */
+  run?(argv: string[], env: Record<string, string>): number;
 }
 
 /** A command that runs to completion; returns its exit status. */

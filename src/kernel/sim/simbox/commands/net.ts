@@ -1,0 +1,167 @@
+// simbox network commands: ip (addr, link, route) in busybox/iproute2 layout, and ping with
+// busybox's output; both read the calling process's network namespace through SysCtx.
+import type { NetIf, Route } from '../../sys.js';
+import { getopt, type CommandFn, type Ctx } from './types.js';
+
+function ipToInt(ip: string): number | null {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
+  if (!m) return null;
+  return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+}
+
+function intToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+function broadcast(cidr: string): string | null {
+  const [ip, bits] = cidr.split('/');
+  const n = ipToInt(ip);
+  const b = Number(bits ?? 32);
+  if (n === null || !(b >= 0 && b <= 32)) return null;
+  const mask = b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0;
+  return intToIp((n | ~mask) >>> 0);
+}
+
+function inSubnet(addr: string, cidr: string): boolean {
+  const [net, bits] = cidr.split('/');
+  const a = ipToInt(addr);
+  const n = ipToInt(net);
+  const b = Number(bits ?? 32);
+  if (a === null || n === null) return false;
+  const mask = b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0;
+  return ((a & mask) >>> 0) === ((n & mask) >>> 0);
+}
+
+function ifName(i: NetIf): string {
+  return i.peer ? `${i.name}@${i.peer}` : i.name;
+}
+
+function linkLines(i: NetIf): string {
+  let flags: string[];
+  let tail: string;
+  if (i.kind === 'loopback') {
+    flags = i.up ? ['LOOPBACK', 'UP', 'LOWER_UP'] : ['LOOPBACK'];
+    tail = i.up ? 'qdisc noqueue state UNKNOWN qlen 1000' : 'qdisc noop state DOWN qlen 1000';
+  } else {
+    flags = i.up ? ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] : ['BROADCAST', 'MULTICAST'];
+    if (i.kind === 'veth') flags.push('M-DOWN');
+    tail = i.up ? 'qdisc noqueue state UP' : 'qdisc noop state DOWN qlen 1000';
+  }
+  const link = i.kind === 'loopback'
+    ? `    link/loopback ${i.mac} brd 00:00:00:00:00:00\n`
+    : `    link/ether ${i.mac} brd ff:ff:ff:ff:ff:ff\n`;
+  return `${i.index}: ${ifName(i)}: <${flags.join(',')}> mtu ${i.mtu} ${tail}\n${link}`;
+}
+
+function addrLines(i: NetIf): string {
+  let s = '';
+  for (const a of i.addrs) {
+    if (a.includes(':')) {
+      s += `    inet6 ${a} scope ${i.kind === 'loopback' ? 'host' : 'link'} \n       valid_lft forever preferred_lft forever\n`;
+      continue;
+    }
+    const brd = i.kind === 'loopback' ? '' : ` brd ${broadcast(a) ?? ''}`;
+    s += `    inet ${a}${brd} scope ${i.kind === 'loopback' ? 'host' : 'global'} ${i.name}\n       valid_lft forever preferred_lft forever\n`;
+  }
+  return s;
+}
+
+function routeLine(r: Route): string {
+  if (r.dest === 'default') return `default via ${r.via} dev ${r.dev}\n`;
+  if (r.via) return `${r.dest} via ${r.via} dev ${r.dev}\n`;
+  return `${r.dest} dev ${r.dev} scope link${r.src ? `  src ${r.src}` : ''}\n`;
+}
+
+const OBJECTS: Record<string, string> = {
+  a: 'addr', ad: 'addr', add: 'addr', addr: 'addr', addre: 'addr', addres: 'addr', address: 'addr',
+  l: 'link', li: 'link', lin: 'link', link: 'link',
+  r: 'route', ro: 'route', rou: 'route', rout: 'route', route: 'route',
+};
+
+const ip: CommandFn = (c) => {
+  const args = c.argv.slice(1).filter((a) => a !== '-4' && a !== '-6' && a !== '-o');
+  const obj = args[0] ? OBJECTS[args[0]] : undefined;
+  if (!obj) {
+    if (args[0]) c.err(`ip: unknown command '${args[0]}'\n`);
+    else c.err('BusyBox v1.36.1 (simbox) multi-call binary.\n\nUsage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]\n');
+    return 1;
+  }
+  const verb = args[1] ?? 'show';
+  if (['add', 'del', 'delete', 'set', 'change', 'replace', 'flush'].includes(verb)) {
+    c.err(`ip: RTNETLINK answers: Operation not permitted\n`);
+    return 2;
+  }
+  if (!['show', 'list', 'ls', 'lst', 'sh', 'dev'].includes(verb)) {
+    c.err(`ip: unknown command '${verb}'\n`);
+    return 1;
+  }
+  const rest = args.slice(2).filter((a) => a !== 'dev');
+  const wanted = verb === 'dev' ? args[2] : rest[0];
+  if (obj === 'route') {
+    for (const r of c.sys.routes()) c.out(routeLine(r));
+    return 0;
+  }
+  const ifs = c.sys.interfaces().filter((i) => !wanted || i.name === wanted);
+  if (wanted && !ifs.length) {
+    c.err(`ip: can't find device '${wanted}'\n`);
+    return 1;
+  }
+  for (const i of ifs) c.out(linkLines(i) + (obj === 'addr' ? addrLines(i) : ''));
+  return 0;
+};
+
+/** Whether the namespace has a route for addr (so an unanswered ping is loss, not "unreachable"). */
+function hasRoute(c: Ctx, addr: string): boolean {
+  if (addr.startsWith('127.')) return c.sys.interfaces().some((i) => i.kind === 'loopback' && i.up);
+  return c.sys.routes().some((r) => {
+    const dev = c.sys.interfaces().find((i) => i.name === r.dev);
+    if (dev && !dev.up) return false;
+    return r.dest === 'default' || inSubnet(addr, r.dest);
+  });
+}
+
+const ping: CommandFn = (c) => {
+  const o = getopt(c.argv.slice(1), 'cWwisI');
+  const host = o.rest[0];
+  if (!host) {
+    c.err('BusyBox v1.36.1 (simbox) multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n');
+    return 1;
+  }
+  const count = o.vals.c !== undefined ? Number(o.vals.c) : 4;
+  if (!Number.isInteger(count) || count < 0) {
+    c.err(`ping: invalid number '${o.vals.c}'\n`);
+    return 1;
+  }
+  const addr = c.sys.resolve(host);
+  if (!addr) {
+    c.err(`ping: bad address '${host}'\n`);
+    return 1;
+  }
+  if (!hasRoute(c, addr)) {
+    c.err('ping: sendto: Network is unreachable\n');
+    return 1;
+  }
+  const quiet = o.flags.has('q');
+  c.out(`PING ${host} (${addr}): 56 data bytes\n`);
+  const times: number[] = [];
+  const n = count === 0 ? 4 : count;
+  for (let seq = 0; seq < n; seq++) {
+    const r = c.sys.ping(addr);
+    if (!r) continue;
+    // a little jitter so the lines look like a real run, deterministic per seq
+    const t = Math.max(0.001, r.rttMs * (1 + (((seq * 7) % 5) - 2) * 0.04));
+    times.push(t);
+    if (!quiet) c.out(`64 bytes from ${r.from}: seq=${seq} ttl=${r.ttl} time=${t.toFixed(3)} ms\n`);
+  }
+  const lost = Math.round(((n - times.length) * 100) / n);
+  c.out(`\n--- ${host} ping statistics ---\n${n} packets transmitted, ${times.length} packets received, ${lost}% packet loss\n`);
+  if (times.length) {
+    const min = Math.min(...times);
+    const max = Math.max(...times);
+    const avg = times.reduce((a, b) => a + b, 0) / times.length;
+    c.out(`round-trip min/avg/max = ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)} ms\n`);
+  }
+  return times.length ? 0 : 1;
+};
+
+export const NET_COMMANDS: Record<string, CommandFn> = { ip, ping };
