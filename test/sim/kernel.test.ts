@@ -187,6 +187,20 @@ describe('simulated kernel: namespaces', () => {
   });
 });
 
+describe('simulated kernel: namespace lifetime', () => {
+  it("frees a container's namespaces when its last process exits, keeping a named net namespace", async () => {
+    const { kernel } = simKernel();
+    const before = Object.keys(kernel.st.namespaces).length;
+    const c = await container(kernel, ['sleep', '5'], { netns: 'boxlab-keep', ip: '172.29.0.9' });
+    const o = await kernel.observe(c.pid);
+    await kernel.wait(c.pid, 10_000);
+    for (const t of ['pid', 'mnt', 'uts', 'ipc', 'cgroup'] as const) expect(kernel.st.namespaces[o.ns[t]], t).toBeUndefined();
+    expect(kernel.st.namespaces[o.ns.net]?.name).toBe('boxlab-keep');
+    await kernel.net.deleteNetns('boxlab-keep');
+    expect(Object.keys(kernel.st.namespaces).length).toBe(before);
+  });
+});
+
 describe('simulated kernel: network', () => {
   it('lets two containers on the lab bridge reach each other', async () => {
     const { kernel } = simKernel();

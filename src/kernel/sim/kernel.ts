@@ -276,12 +276,26 @@ export class SimKernel implements Kernel {
         if (isAlive(other) && other.ns.pid === proc.ns.pid && other.nsPids[proc.ns.pid] !== undefined) this.terminate(other, 'SIGKILL');
       }
     }
+    this.releaseNamespaces(proc);
     const parent = this.st.procs[proc.ppid];
     if (parent && isAlive(parent)) {
       if (parent.waitChild === proc.pid) this.resume(parent, code);
       else if (parent.waitAll && this.liveChildren(parent).length === 0) this.resume(parent, 0);
     }
     if (!proc.keep) delete this.st.procs[proc.pid];
+  }
+
+  /** A namespace lives while a process is in it (or, for a named net namespace, while /run/netns holds it). */
+  private releaseNamespaces(proc: SimProc): void {
+    for (const type of NAMESPACE_TYPES) {
+      const id = proc.ns[type];
+      if (id === this.st.hostNs[type]) continue;
+      const ns = this.st.namespaces[id];
+      if (!ns || (type === 'net' && ns.name)) continue;
+      if (Object.values(this.st.procs).some((p) => isAlive(p) && p.ns[type] === id)) continue;
+      if (type === 'net') this.simnet.destroy(id);
+      else delete this.st.namespaces[id];
+    }
   }
 
   terminate(proc: SimProc, sig: Signal): void {
