@@ -31,8 +31,10 @@ export function engineFor(argv: GlobalArgs): Engine {
   return new Engine(lab);
 }
 
+/** --events: engine steps as a sentence, kernel actions as the command that does them. */
 export function describeEvent(e: LabEvent): string {
-  return `  [${e.kind}] ${e.command}\n`;
+  if (e.kind === 'engine.step') return `== ${e.text}\n`;
+  return `   $ ${e.command}\n`;
 }
 
 /** The exit code a command ends with, set by handlers. */

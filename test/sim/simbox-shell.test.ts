@@ -173,7 +173,7 @@ describe('simbox shell: errors', () => {
     expect(r.out).toBe('127\n');
     expect(r.err).toBe(
       'sh: nosuch: not found\n' +
-        "note: simbox has a small command set (see 'boxlab help simbox'); real mode (--real) runs a full busybox.\n" +
+        "note: simbox, the simulated busybox, has a small command set ('ls /bin' lists it); real mode (--real) runs a full busybox.\n" +
         'sh: nosuch2: not found\n',
     );
     expect(r.code).toBe(127);

@@ -21,10 +21,10 @@ function runOptions(y: Argv, withDetach: boolean): Argv {
   let b = y
     .positional('image', { type: 'string', describe: 'image to run, e.g. busybox' })
     .option('name', { type: 'string', describe: 'assign a name to the container' })
-    .option('env', { alias: 'e', type: 'string', array: true, describe: 'set environment variables (KEY=VALUE)' })
+    .option('env', { alias: 'e', type: 'string', describe: 'set environment variables (KEY=VALUE)' })
     .option('workdir', { alias: 'w', type: 'string', describe: 'working directory inside the container' })
     .option('hostname', { alias: 'h', type: 'string', describe: 'container host name (default: the short id)' })
-    .option('volume', { alias: 'v', type: 'string', array: true, describe: 'NAME:/path, /host:/path[:ro], or /path' })
+    .option('volume', { alias: 'v', type: 'string', describe: 'NAME:/path, /host:/path[:ro], or /path' })
     .option('memory', { alias: 'm', type: 'string', describe: 'memory limit, e.g. 64m (cgroup memory.max)' })
     .option('pids-limit', { type: 'string', describe: 'process limit (cgroup pids.max)' })
     .option('cpus', { type: 'string', describe: 'number of CPUs, e.g. 0.5 (cgroup cpu.max)' })
@@ -83,7 +83,7 @@ const create: CommandModule<GlobalArgs, Args> = {
   },
 };
 
-const names = (y: Argv, what = 'container'): Argv => y.positional('containers', { type: 'string', array: true, describe: `${what} names or ids` });
+const names = (y: Argv, what = 'container'): Argv => y.positional('containers', { type: 'string', describe: `${what} names or ids` });
 
 /** Apply fn to each name; report each failure as docker does and exit 1 if any failed. */
 async function each(list: string[], fn: (name: string) => Promise<void>): Promise<void> {
@@ -176,7 +176,7 @@ const ps: CommandModule<GlobalArgs, Args> = {
     y
       .option('all', { alias: 'a', type: 'boolean', describe: 'show all containers (default: just running)' })
       .option('quiet', { alias: 'q', type: 'boolean', describe: 'only ids' })
-      .option('filter', { alias: 'f', type: 'string', array: true, describe: 'status=, name=, id=, ancestor=, exited=' })
+      .option('filter', { alias: 'f', type: 'string', describe: 'status=, name=, id=, ancestor=, exited=' })
       .option('format', { type: 'string', describe: 'Go template, e.g. "{{.Names}}\\t{{.Status}}"' })
       .option('no-trunc', { type: 'boolean', describe: 'do not truncate output' })
       .option('last', { alias: 'n', type: 'number', describe: 'show n last created containers' })
@@ -227,7 +227,7 @@ const exec: CommandModule<GlobalArgs, Args> = {
   builder: (y) =>
     y
       .positional('container', { type: 'string' })
-      .option('env', { alias: 'e', type: 'string', array: true, describe: 'set environment variables' })
+      .option('env', { alias: 'e', type: 'string', describe: 'set environment variables' })
       .option('workdir', { alias: 'w', type: 'string', describe: 'working directory' })
       .option('interactive', { alias: 'i', type: 'boolean', describe: 'pass STDIN to the command' })
       .option('tty', { alias: 't', type: 'boolean', describe: 'allocate a pseudo-TTY' })

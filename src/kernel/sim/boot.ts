@@ -48,9 +48,9 @@ function hostMounts(): SimMount[] {
 }
 
 /** The device nodes a container's /dev gets (as runc makes them). */
-export function devTree(): DirNode {
-  const d = dir();
-  const dev = (major: number, minor: number, mode = 0o666) => ({ t: 'dev' as const, mode, uid: 0, gid: 0, mtime: 0, major, minor });
+export function devTree(now = 0): DirNode {
+  const d = dir(0o755, now);
+  const dev = (major: number, minor: number, mode = 0o666) => ({ t: 'dev' as const, mode, uid: 0, gid: 0, mtime: now, major, minor });
   d.entries.null = dev(1, 3);
   d.entries.zero = dev(1, 5);
   d.entries.full = dev(1, 7);

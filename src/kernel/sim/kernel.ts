@@ -527,7 +527,7 @@ export class SimKernel implements Kernel {
     const mounts: SimMount[] = [
       root,
       { target: '/proc', source: 'proc', fstype: 'proc', options: ['rw', 'nosuid', 'nodev', 'noexec', 'relatime'], backing: { kind: 'synthetic', name: 'proc' } },
-      { target: '/dev', source: 'tmpfs', fstype: 'tmpfs', options: ['rw', 'nosuid', 'size=65536k', 'mode=755'], backing: { kind: 'tmpfs', root: devTree() } },
+      { target: '/dev', source: 'tmpfs', fstype: 'tmpfs', options: ['rw', 'nosuid', 'size=65536k', 'mode=755'], backing: { kind: 'tmpfs', root: devTree(this.clock.now()) } },
       { target: '/dev/pts', source: 'devpts', fstype: 'devpts', options: ['rw', 'nosuid', 'noexec', 'relatime', 'gid=5', 'mode=620', 'ptmxmode=666'], backing: { kind: 'synthetic', name: 'devpts' } },
       { target: '/dev/shm', source: 'shm', fstype: 'tmpfs', options: ['rw', 'nosuid', 'nodev', 'noexec', 'relatime', 'size=65536k'], backing: { kind: 'tmpfs', root: { t: 'dir', mode: 0o1777, uid: 0, gid: 0, mtime: 0, entries: {} } } },
       { target: '/sys', source: 'sysfs', fstype: 'sysfs', options: ['ro', 'nosuid', 'nodev', 'noexec', 'relatime'], backing: { kind: 'synthetic', name: 'sysfs' } },
@@ -624,7 +624,7 @@ export class SimKernel implements Kernel {
       du: async (path) => (this.vfs.hostGet(path) ? this.vfs.hostDu(path) : 0),
       populateBase: async (path) => {
         const r = populateSimbox(this.vfs, path, this.clock.now());
-        this.emit({ kind: 'fs.populate', path, files: r.files, bytes: r.bytes, command: `tar -xf busybox-rootfs.tar -C ${shq(path)}` });
+        this.emit({ kind: 'fs.populate', path, files: r.files, bytes: r.bytes, command: `mkdir -p ${shq(path)}/bin && cp /bin/busybox ${shq(path)}/bin/ && chroot ${shq(path)} /bin/busybox --install -s /bin` });
         return r;
       },
     };

@@ -856,7 +856,7 @@ export class Interp {
     if (!cmd) {
       this.write(io.err, `sh: ${name}: not found\n`);
       if (this.sys.firstTime('not-found-note')) {
-        this.write(io.err, `note: simbox has a small command set (see 'boxlab help simbox'); real mode (--real) runs a full busybox.\n`);
+        this.write(io.err, `note: simbox, the simulated busybox, has a small command set ('ls /bin' lists it); real mode (--real) runs a full busybox.\n`);
       }
       st.status = 127;
       return null;

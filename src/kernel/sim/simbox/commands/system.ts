@@ -299,7 +299,7 @@ export function systemCommands(names: () => string[], has: (n: string) => boolea
       }
       c.out(
         'BusyBox v1.36.1 (simbox) multi-call binary.\n' +
-          'simbox: the small busybox of the boxlab simulated kernel (boxlab help simbox).\n\n' +
+          'simbox: the small busybox of the boxlab simulated kernel (ls /bin lists them).\n\n' +
           'Usage: busybox [function [arguments]...]\n\nCurrently defined functions:\n' +
           wrap(names().join(', '), 76).map((l) => `\t${l}\n`).join(''),
       );
