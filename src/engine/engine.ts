@@ -18,6 +18,12 @@ export interface Io {
   err(text: string): void;
 }
 
+/** A terminal for `run -it`: read a line after a prompt (null at end of input), and hear Ctrl-C. */
+export interface Terminal {
+  readLine(prompt: string): Promise<string | null>;
+  onInterrupt(fn: () => void): () => void;
+}
+
 export interface LogLine {
   stream: 'stdout' | 'stderr';
   log: string;
@@ -82,12 +88,17 @@ export class Engine {
   }
 
   /** docker run: create, start, and (unless detached) follow the output until the process exits. */
-  async run(opts: CreateOptions & { detach?: boolean }, io: Io): Promise<{ id: string; exitCode: number }> {
+  async run(
+    opts: CreateOptions & { detach?: boolean; stdin?: string },
+    io: Io,
+    term?: Terminal,
+    interrupts?: Pick<Terminal, 'onInterrupt'>,
+  ): Promise<{ id: string; exitCode: number }> {
     const id = await this.tx(async (tx) => {
       await refreshAll(tx);
-      const c = await createContainer(tx, opts, (l) => io.err(`${l}\n`));
+      const c = await createContainer(tx, { ...opts, tty: opts.tty && !!term }, (l) => io.err(`${l}\n`));
       try {
-        await startContainer(tx, c);
+        await startContainer(tx, c, { stdin: opts.stdin });
       } catch (e) {
         if (c.hostConfig.autoRemove && tx.state.containers[c.id]) await removeContainer(tx, c, { force: true, volumes: true });
         throw e;
@@ -98,27 +109,92 @@ export class Engine {
       io.out(`${id}\n`);
       return { id, exitCode: 0 };
     }
-    return { id, exitCode: await this.attach(id, io, 0) };
+    if (term) return { id, exitCode: await this.interact(id, io, term) };
+    return { id, exitCode: await this.attach(id, io, 0, interrupts) };
   }
 
-  /** Follow a container's log until its process exits; returns the exit code. */
-  async attach(id: string, io: Io, fromOffset: number): Promise<number> {
+  /**
+   * docker run -it: a shell on a terminal. Each line typed goes to the container's shell; its
+   * output comes back; Ctrl-C interrupts what runs in the foreground; Ctrl-D or `exit` ends it.
+   */
+  async interact(id: string, io: Io, term: Terminal): Promise<number> {
+    let offset = 0;
+    let interrupt = false;
+    const off = term.onInterrupt(() => (interrupt = true));
+    try {
+      for (;;) {
+        const r = await this.tx(async (tx) => {
+          const c = tx.state.containers[id];
+          if (!c) return { done: true as const, code: 0 };
+          await refresh(tx, c, { autoRemove: false });
+          if (interrupt && c.state.status === 'running') {
+            interrupt = false;
+            await tx.kernel.input(c.state.pid, '\x03');
+          }
+          const got = readLog(c.logPath, offset);
+          offset = got.offset;
+          emit(io, got.lines);
+          if (c.state.status !== 'running') {
+            const code = c.state.exitCode;
+            if (c.hostConfig.autoRemove) await removeContainer(tx, c, { force: true, volumes: true });
+            return { done: true as const, code };
+          }
+          const st = await tx.kernel.status(c.state.pid);
+          return { done: false as const, prompt: st?.waitingInput ? `${st.cwd ?? '/'} # ` : null };
+        });
+        if (r.done) return r.code;
+        if (r.prompt === null) {
+          await this.clock.sleep(this.pollMs);
+          continue;
+        }
+        const line = await term.readLine(r.prompt);
+        await this.tx(async (tx) => {
+          const c = tx.state.containers[id];
+          if (c?.state.status === 'running') await tx.kernel.input(c.state.pid, line === null ? 'exit' : line);
+        });
+      }
+    } finally {
+      off();
+    }
+  }
+
+  /**
+   * Follow a container's log until its process exits; returns the exit code. Ctrl-C forwards
+   * SIGINT to the container (as docker's sig-proxy does); a second Ctrl-C detaches.
+   */
+  async attach(id: string, io: Io, fromOffset: number, interrupts?: Pick<Terminal, 'onInterrupt'>): Promise<number> {
     let offset = fromOffset;
-    for (;;) {
-      const r = await this.tx(async (tx) => {
-        const c = tx.state.containers[id];
-        if (!c) return { done: true, code: 0 };
-        await refresh(tx, c, { autoRemove: false });
-        const got = readLog(c.logPath, offset);
-        offset = got.offset;
-        emit(io, got.lines);
-        if (c.state.status === 'running') return { done: false, code: 0 };
-        const code = c.state.oomKilled && c.state.exitCode === 0 ? 137 : c.state.exitCode;
-        if (c.hostConfig.autoRemove) await removeContainer(tx, c, { force: true, volumes: true });
-        return { done: true, code };
-      });
-      if (r.done) return r.code;
-      await this.clock.sleep(this.pollMs);
+    let pressed = 0;
+    let handled = 0;
+    const off = interrupts?.onInterrupt(() => pressed++) ?? (() => undefined);
+    try {
+      for (;;) {
+        const r = await this.tx(async (tx) => {
+          const c = tx.state.containers[id];
+          if (!c) return { done: true, code: 0 };
+          if (pressed > handled && c.state.status === 'running') {
+            handled = pressed;
+            if (handled >= 2) {
+              io.err(`boxlab: detached; ${c.name} keeps running (boxlab stop ${c.name} ends it).\n`);
+              return { done: true, code: 130 };
+            }
+            await tx.kernel.signal(c.state.pid, 'SIGINT');
+            io.err(`boxlab: sent SIGINT to ${c.name}; press Ctrl-C again to detach.\n`);
+          }
+          await refresh(tx, c, { autoRemove: false });
+          const got = readLog(c.logPath, offset);
+          offset = got.offset;
+          emit(io, got.lines);
+          if (c.state.status === 'running') return { done: false, code: 0 };
+          const code = c.state.oomKilled && c.state.exitCode === 0 ? 137 : c.state.exitCode;
+          if (c.hostConfig.autoRemove) await removeContainer(tx, c, { force: true, volumes: true });
+          return { done: true, code };
+        });
+        if (r.done) return r.code;
+        await this.clock.sleep(this.pollMs);
+      }
+    } finally {
+      off();
     }
   }
 

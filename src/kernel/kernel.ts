@@ -56,6 +56,8 @@ export interface SpawnSpec {
   /** host path of a log file; stdout and stderr go there as JSON lines (Docker's json-file) */
   log: string;
   stdin?: string;
+  /** a terminal: an interactive shell waits for lines sent with input() */
+  tty?: boolean;
 }
 
 export type ProcState = 'running' | 'sleeping' | 'stopped' | 'zombie' | 'exited';
@@ -68,6 +70,10 @@ export interface ProcStatus {
   oomKilled: boolean;
   startedAt: number;
   finishedAt?: number;
+  /** an interactive shell waiting at its prompt for the next line */
+  waitingInput?: boolean;
+  /** its working directory, for the prompt */
+  cwd?: string;
 }
 
 export interface ProcInfo {
@@ -146,6 +152,8 @@ export interface Kernel {
   /** like nsenter: a new process in all the namespaces, root and cgroup of `target` */
   exec(target: number, spec: Omit<SpawnSpec, 'namespaces' | 'rootfs' | 'hostname' | 'cgroup'>): Promise<ProcStatus>;
   signal(pid: number, sig: Signal): Promise<void>;
+  /** type at the process's terminal: a line for its shell, or \x03 (Ctrl-C) for SIGINT to what runs in the foreground */
+  input(pid: number, text: string): Promise<void>;
   status(pid: number): Promise<ProcStatus | null>;
   /** resolve when pid has exited, or after timeoutMs with null */
   wait(pid: number, timeoutMs?: number): Promise<ProcStatus | null>;

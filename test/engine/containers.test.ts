@@ -136,6 +136,33 @@ describe('containers: run and lifecycle', () => {
   });
 });
 
+describe('containers: logs and wait', () => {
+  it('shows the last lines with --tail, stdout and stderr apart', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'echo 1; echo 2; echo oops >&2; echo 3'], name: 'job' }, capture());
+    const io = capture();
+    await engine.logs('job', { tail: 2 }, io);
+    expect(io.stdout).toBe('3\n');
+    expect(io.stderr).toBe('oops\n');
+  });
+
+  it('follows the log until the container exits with -f', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'echo a; sleep 5; echo b'], name: 'job', detach: true }, capture());
+    const io = capture();
+    await engine.logs('job', { follow: true }, io);
+    expect(io.stdout).toBe('a\nb\n');
+  });
+
+  it('waits for the exit and returns its code', async () => {
+    const { engine, clock } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'sleep 30; exit 7'], name: 'job', detach: true }, capture());
+    const t0 = clock.now();
+    expect(await engine.wait('job')).toBe(7);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(30_000);
+  });
+});
+
 describe('containers: layers and volumes', () => {
   it('loses the writable layer with the container', async () => {
     const { engine } = lab();

@@ -9,6 +9,7 @@ import { shortId } from '../../engine/ids.js';
 import { engineFor, exit, io, type GlobalArgs } from '../context.js';
 import { formatRows, renderTemplate, table } from '../format.js';
 import { applyFilters, inspectContainer, psRow } from './views.js';
+import { readAllStdin, readlineTerminal, sigintTerminal } from '../terminal.js';
 import { volumeInspect } from './volumes.js';
 
 /** The container's command line, split off before yargs (see split.ts). */
@@ -65,11 +66,18 @@ const run: CommandModule<GlobalArgs, Args> = {
       .example("$0 run --rm --pids-limit 5 busybox sh -c 'spawn 10'", 'watch pids.max refuse the sixth fork') as Argv<Args>,
   handler: async (a) => {
     const opts = createOpts(a);
-    if (opts.tty && !process.stdout.isTTY) {
+    if (opts.tty && !a.detach && !(process.stdin.isTTY && process.stdout.isTTY)) {
       throw new UserError('the input device is not a TTY', 'Leave out -t when input or output is not a terminal.', 1);
     }
-    const r = await engineFor(a).run({ ...opts, detach: !!a.detach }, io);
-    exit.code = r.exitCode;
+    const engine = engineFor(a);
+    const stdin = opts.interactive && !opts.tty && !process.stdin.isTTY ? await readAllStdin() : undefined;
+    const term = opts.tty && opts.interactive && !a.detach ? readlineTerminal() : undefined;
+    try {
+      const r = await engine.run({ ...opts, detach: !!a.detach, stdin }, io, term, term ? undefined : sigintTerminal());
+      exit.code = r.exitCode;
+    } finally {
+      term?.close();
+    }
   },
 };
 
@@ -236,12 +244,7 @@ const exec: CommandModule<GlobalArgs, Args> = {
   handler: async (a) => {
     const argv = containerCommand.rest;
     if (!argv.length) throw new UserError('exec needs a command to run.', `For example: boxlab exec ${String(a.container)} ps`, 2);
-    let stdin: string | undefined;
-    if (a.interactive && !process.stdin.isTTY) {
-      const chunks: Buffer[] = [];
-      for await (const ch of process.stdin) chunks.push(ch as Buffer);
-      stdin = Buffer.concat(chunks).toString('utf8');
-    }
+    const stdin = a.interactive && !process.stdin.isTTY ? await readAllStdin() : undefined;
     exit.code = await engineFor(a).exec(String(a.container), argv, { env: parseEnv(list(a.env)), workdir: a.workdir as string | undefined, stdin }, io);
   },
 };

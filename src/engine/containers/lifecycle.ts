@@ -126,7 +126,7 @@ function envObject(env: string[], hostname: string): Record<string, string> {
   return out;
 }
 
-export async function startContainer(tx: Tx, c: ContainerRec): Promise<void> {
+export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: string } = {}): Promise<void> {
   if (c.state.status === 'running') return;
   const k = tx.kernel;
   // the root filesystem: image layers read-only below, this container's layer on top
@@ -162,6 +162,8 @@ export async function startContainer(tx: Tx, c: ContainerRec): Promise<void> {
       hostname: c.config.hostname,
       cgroup: c.cgroup,
       log: c.logPath,
+      stdin: io.stdin,
+      tty: c.config.tty && c.config.openStdin,
     });
     c.state.pid = st.pid;
     c.state.status = 'running';

@@ -151,6 +151,12 @@ export class SimKernel implements Kernel {
   /** Run a program's next stretch and apply what it asks for. */
   apply(proc: SimProc, outcome: Outcome | { kind: 'exec'; argv: string[]; program: BlockProgram }): void {
     switch (outcome.kind) {
+      case 'prompt':
+        proc.cont = outcome.cont;
+        proc.prompt = true;
+        proc.state = 'S';
+        proc.wake = null;
+        return;
       case 'exit':
         this.exit(proc, outcome.code);
         return;
@@ -412,13 +418,40 @@ export class SimKernel implements Kernel {
       command: `${netArg}unshare ${flags}${created.includes('pid') ? ' --mount-proc' : ''}${root} --wd=${shq(spec.cwd || '/')} env -i ${envArgs} ${cmdline(spec.argv)}`.replace(/ +/g, ' '),
     });
     if (spec.stdin !== undefined) proc.stdin = spec.stdin;
-    this.startProgram(proc);
+    this.startProgram(proc, spec.tty);
     return toStatus(proc);
   }
 
+  async input(pid: number, text: string): Promise<void> {
+    this.tick();
+    const proc = this.proc(pid);
+    if (!isAlive(proc)) throw new KernelError(`process ${pid} has exited`, 'ESRCH');
+    if (text === '\x03') {
+      // the terminal sends SIGINT to the foreground process: the child the shell waits for
+      const fg = proc.waitChild ? this.st.procs[proc.waitChild] : undefined;
+      if (fg && isAlive(fg)) {
+        const r = this.deliver(fg, 'SIGINT', false);
+        this.emit({ kind: 'process.signal', pid: fg.pid, signal: 'SIGINT', delivered: r.delivered, note: 'Ctrl-C at the terminal', command: `kill -INT ${fg.pid}` });
+      }
+      return;
+    }
+    if (!proc.prompt || !proc.cont) throw new KernelError(`process ${pid} is not reading input`, 'EAGAIN');
+    const cont = proc.cont;
+    proc.prompt = false;
+    proc.cont = undefined;
+    proc.wake = undefined;
+    proc.state = 'R';
+    this.withCurrent(proc, () => this.apply(proc, simbox.feed(this.sys(proc), cont, text.replace(/\n$/, ''))));
+  }
+
   /** Find argv[0] on PATH inside the process's root and run it. */
-  private startProgram(proc: SimProc): void {
+  private startProgram(proc: SimProc, tty = false): void {
     const sys = this.sys(proc);
+    const shell = ['sh', 'ash'].includes((proc.argv[0] ?? '').split('/').pop()!) && !proc.argv.slice(1).some((a) => a.startsWith('-c') || !a.startsWith('-'));
+    if (tty && shell && sys.which(proc.argv[0])) {
+      this.apply(proc, { kind: 'prompt', cont: simbox.interactiveShell(proc.env) });
+      return;
+    }
     const name = proc.argv[0] ?? '';
     const resolved = this.withCurrent(proc, () => sys.which(name));
     if (!resolved) {

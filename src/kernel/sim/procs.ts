@@ -36,6 +36,8 @@ export function toStatus(proc: SimProc): ProcStatus {
     oomKilled: proc.oomKilled,
     startedAt: proc.startedAt,
     finishedAt: proc.finishedAt,
+    waitingInput: !!proc.prompt,
+    cwd: proc.cwd,
   };
 }
 

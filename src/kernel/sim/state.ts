@@ -72,6 +72,8 @@ export interface SimProc {
   waitChild?: number;
   waitAll?: boolean;
   cont?: Cont;
+  /** an interactive shell at its prompt */
+  prompt?: boolean;
   /** set when this process was started as the init of a container (kept after exit for status) */
   keep?: boolean;
 }

@@ -127,6 +127,31 @@ function settle(r: Outcome | ExecOutcome): Outcome {
   return { kind: 'wait-child', argv: r.argv, program: r.program, cont: newState({}, ['sh']) };
 }
 
+/** An interactive shell (`sh` on a terminal): it reads a line, runs it, and waits for the next. */
+export function interactiveShell(env: Record<string, string>): Cont {
+  const st = newState(env, ['sh']);
+  st.interactive = true;
+  return st;
+}
+
+/** Run one line typed at an interactive shell's prompt. */
+export function feed(sys: SysCtx, cont: Cont, line: string): Outcome {
+  const st = clone(cont);
+  let list: List;
+  try {
+    list = parse(line);
+  } catch (e) {
+    if (e instanceof ShSyntaxError) {
+      sys.stderr(`sh: ${e.message}\n`);
+      st.status = 2;
+      return { kind: 'prompt', cont: st };
+    }
+    throw e;
+  }
+  st.stack.push({ f: 'list', items: list, i: 0 });
+  return settle(new Interp(sys, st).run());
+}
+
 /** Resume a shell whose blocking command (or `wait`) finished with `childStatus`. */
 export function resume(sys: SysCtx, cont: Cont, childStatus: number): Outcome {
   const st = clone(cont);

@@ -49,12 +49,15 @@ export interface ShellState {
   nextBuf: number;
   /** the shell's own stdin once read from the kernel */
   sysIn: string | null;
+  /** an interactive shell: when a line is done it waits for the next instead of exiting */
+  interactive?: boolean;
 }
 
 export type Outcome =
   | { kind: 'exit'; code: number }
   | { kind: 'wait-child'; argv: string[]; program: BlockProgram; cont: ShellState }
-  | { kind: 'wait-all'; cont: ShellState };
+  | { kind: 'wait-all'; cont: ShellState }
+  | { kind: 'prompt'; cont: ShellState };
 export type ExecOutcome = { kind: 'exec'; argv: string[]; program: BlockProgram };
 
 const DEFAULT_IO: Io = { out: { k: 'sys', fd: 1 }, err: { k: 'sys', fd: 2 }, in: { k: 'sys' } };
@@ -108,7 +111,8 @@ export class Interp {
     for (;;) {
       const r = this.drive(0);
       if (r) return r;
-      // stack empty: the script ended
+      // stack empty: the script ended (an interactive shell waits for its next line instead)
+      if (this.st.interactive && !this.sync) return { kind: 'prompt', cont: this.st };
       const exit = this.exit(this.st.status);
       if (exit) return exit;
     }

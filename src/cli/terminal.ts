@@ -1,0 +1,61 @@
+// The terminal side of `run -it` (a line editor with a prompt, Ctrl-C, Ctrl-D) and of a
+// foreground `run` (Ctrl-C forwards SIGINT to the container; a second one detaches).
+import { createInterface } from 'node:readline';
+import type { Terminal } from '../engine/engine.js';
+
+export function readlineTerminal(): Terminal & { close(): void } {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const listeners = new Set<() => void>();
+  let pending: ((line: string | null) => void) | null = null;
+  rl.on('line', (line) => {
+    const p = pending;
+    pending = null;
+    p?.(line);
+  });
+  rl.on('close', () => {
+    const p = pending;
+    pending = null;
+    p?.(null);
+  });
+  rl.on('SIGINT', () => {
+    if (pending) {
+      // at the prompt, Ctrl-C abandons the line, as a shell does
+      process.stdout.write('^C\n');
+      rl.prompt();
+      return;
+    }
+    process.stdout.write('^C\n');
+    for (const l of listeners) l();
+  });
+  return {
+    readLine(prompt) {
+      return new Promise((resolve) => {
+        pending = resolve;
+        rl.setPrompt(prompt);
+        rl.prompt();
+      });
+    },
+    onInterrupt(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    close: () => rl.close(),
+  };
+}
+
+export async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const ch of process.stdin) chunks.push(ch as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Ctrl-C while following a container's output (no terminal handed to it). */
+export function sigintTerminal(): Pick<Terminal, 'onInterrupt'> {
+  return {
+    onInterrupt(fn) {
+      const h = () => fn();
+      process.on('SIGINT', h);
+      return () => void process.off('SIGINT', h);
+    },
+  };
+}
