@@ -126,6 +126,26 @@ describe('boxlab CLI, end to end in sim mode', () => {
     }
   });
 
+  it("runs every command of the tour as written (the -it one is tested in a terminal)", async () => {
+    const { TOUR_STEPS } = await import('../../src/cli/commands/system.js');
+    const expected: Record<string, number> = { "run --rm --pids-limit 5 busybox sh -c 'spawn 10'": 1, 'run --rm --memory 16m busybox alloc 64': 137 };
+    for (const [cmd] of TOUR_STEPS) {
+      if (cmd.includes('-it')) continue;
+      const words = cmd.match(/'[^']*'|\S+/g)!.map((w) => w.replace(/^'(.*)'$/, '$1'));
+      expect(boxlab(...words).code, cmd).toBe(expected[cmd] ?? 0);
+    }
+  });
+
+  it('reports what this machine can do in doctor --json', () => {
+    const r = boxlab('doctor', '--json');
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout);
+    const names = d.checks.map((c: { name: string }) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['root', 'overlayfs', 'cgroups', 'busybox']));
+    expect(d.realReady).toBe(false);
+    expect(d.why.join(' ')).toMatch(/not built yet/);
+  });
+
   it('reports a damaged state file in one line and keeps going after reset', () => {
     boxlab('run', '--name', 'once', 'busybox', 'true');
     writeFileSync(join(home, 'sim', 'lab.json'), '{"version":1,"engi');

@@ -54,7 +54,23 @@ export const reset: CommandModule<GlobalArgs, Args> = {
   },
 };
 
-export const TOUR = `boxlab: a container lab for the terminal.
+export const TOUR_STEPS: [string, string][] = [
+  ['run -d --name web busybox sleep 600', 'a container in the background'],
+  ['ps', 'web is Up'],
+  ['exec web ps', 'inside, the sleep is PID 1'],
+  ['top web', 'outside, the same process has another PID'],
+  ['exec web hostname', 'its own hostname (UTS namespace)'],
+  ["run --rm --pids-limit 5 busybox sh -c 'spawn 10'", 'the fifth child is refused: pids.max'],
+  ['run --rm --memory 16m busybox alloc 64', 'past memory.max: OOM-killed, exit 137'],
+  ['rm -f web', ''],
+  ['run -it --rm busybox sh', 'a shell in a container (exit leaves)'],
+];
+
+export function TOUR(b: string): string {
+  const cmds = TOUR_STEPS.map(([c, note]) => [`${b} ${c}`, note]);
+  const width = Math.max(...cmds.map(([c]) => c.length)) + 3;
+  const steps = cmds.map(([c, note]) => `  ${note ? c.padEnd(width) + '# ' + note : c}`).join('\n');
+  return `boxlab: a container lab for the terminal.
 
 Containers are ordinary processes that the kernel isolates (namespaces), limits (cgroups)
 and gives a root filesystem (overlayfs over image layers). boxlab lets you do each of those
@@ -62,23 +78,15 @@ things and see what changed. It runs on a simulated kernel by default: no root n
 
 A short tour (paste these one at a time):
 
-  boxlab run -d --name web busybox sleep 600   # a container in the background
-  boxlab ps                                    # web is Up
-  boxlab exec web ps                           # inside, the sleep is PID 1
-  boxlab top web                               # outside, the same process has another PID
-  boxlab exec web hostname                     # its own hostname (UTS namespace)
-  boxlab run --rm --pids-limit 5 busybox sh -c 'spawn 10'
-                                               # the sixth fork fails: pids.max at work
-  boxlab run --rm --memory 16m busybox alloc 64
-                                               # past memory.max: OOM-killed, exit 137
-  boxlab rm -f web
+${steps}
 
 Add --events to any command to see every kernel action and the command you would type to
-do it by hand. 'boxlab doctor' tells what this machine can do; 'boxlab --help' lists all verbs.
+do it by hand. '${b} doctor' tells what this machine can do; '${b} --help' lists all verbs.
 `;
+}
 
 export const tour: CommandModule<GlobalArgs, Args> = {
   command: 'tour',
   describe: 'A short tour of boxlab',
-  handler: () => void io.out(TOUR),
+  handler: () => void io.out(TOUR(process.env.npm_lifecycle_event ? 'npx boxlab' : 'boxlab')),
 };
