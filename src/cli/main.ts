@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { containerCommand, containerCommands, containerGroup } from './commands/containers.js';
 import { images, pull } from './commands/images.js';
+import { ref } from './commands/ref.js';
 import { doctor, reset, tour } from './commands/system.js';
 import { volumeGroup } from './commands/volumes.js';
 import { exit, io, reportError, type GlobalArgs } from './context.js';
@@ -34,6 +35,7 @@ export async function main(args: string[], version: string): Promise<number> {
     .command(volumeGroup as never)
     .command(images as never)
     .command(pull as never)
+    .command(ref as never)
     .command(doctor as never)
     .command(reset as never)
     .command(tour as never)

@@ -70,8 +70,10 @@ export function describeRef(input: string): string {
   else rows.push(['tag', ref.tag ?? '', `no tag given: ${ref.tag}`]);
   if (ref.digest !== null) rows.push(['digest', ref.digest, named.tag !== null ? 'pins the content; the tag is only a label' : 'pins the exact content']);
   rows.push(['canonical', ref.canonical, null]);
-  const width = Math.max(16, ...rows.filter((r) => r[2] !== null).map((r) => r[1].length)) + 2;
-  const lines = rows.map(([label, value, note]) => `  ${label.padEnd(13)}${note === null ? value : `${value.padEnd(width)}(${note})`}`);
+  // the notes line up after the short values; a digest is too long to set the column
+  const width = Math.max(16, ...rows.filter((r) => r[2] !== null && r[0] !== 'digest').map((r) => r[1].length)) + 2;
+  const cell = (value: string) => (value.length + 2 > width ? `${value}  ` : value.padEnd(width));
+  const lines = rows.map(([label, value, note]) => `  ${label.padEnd(13)}${note === null ? value : `${cell(value)}(${note})`}`);
   return `${input}\n${lines.join('\n')}\n`;
 }
 

@@ -33,6 +33,7 @@ export async function ensureImage(tx: Tx, name: string, log: (line: string) => v
   tx.step('image.lookup', `Looking for image ${ref.familiar} in the local store.`, `docker image inspect ${ref.familiar}`);
   const found = findImage(tx, name);
   if (found) return found;
+  if (ref.isId) throw new UserError(`No such image: ${ref.familiar}`, 'An image ID names a local image; list them with `boxlab images`.', 125);
   log(`Unable to find image '${ref.familiar}' locally`);
   if (!CATALOG.includes(ref.repository) || ref.tag !== 'latest') {
     throw new UserError(
