@@ -60,11 +60,13 @@ export interface ContainerRec {
 }
 
 export interface ImageRec {
+  /** the config blob's digest, as Docker's image id */
   id: string;
+  manifestDigest: string;
   repoTags: string[];
   created: number;
-  /** kernel paths of the layer dirs, bottom first */
-  layers: { diffId: string; dir: string; size: number }[];
+  /** bottom first: the layer blob, its diff id, and the kernel dir it is unpacked in */
+  layers: { diffId: string; digest: string; dir: string; size: number }[];
   config: { cmd: string[]; entrypoint: string[] | null; env: string[]; workdir: string; stopSignal?: string };
   size: number;
   comment: string;

@@ -117,6 +117,27 @@ export interface KernelInfo {
   cgroup: 'v2' | 'v1' | 'hybrid' | 'sim';
 }
 
+/**
+ * One entry of a directory tree, as a layer tar holds it. Paths are relative ("etc/passwd").
+ * An overlayfs whiteout is a chardev 0/0; an opaque directory carries the xattr
+ * trusted.overlay.opaque=y (Documentation/filesystems/overlayfs.rst).
+ */
+export interface FsEntry {
+  path: string;
+  type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo';
+  mode: number;
+  uid: number;
+  gid: number;
+  /** ms since the epoch */
+  mtime: number;
+  data?: Buffer;
+  /** symlink target, or for a hard link the path (relative to the tree) it links to */
+  linkname?: string;
+  devmajor?: number;
+  devminor?: number;
+  xattrs?: Record<string, string>;
+}
+
 export interface KernelFs {
   mkdirp(path: string): Promise<void>;
   /** remove a tree; no error when it is absent */
@@ -124,6 +145,10 @@ export interface KernelFs {
   exists(path: string): Promise<boolean>;
   /** bytes used by a tree */
   du(path: string): Promise<number>;
+  /** every entry under path, parents before children, without following symlinks */
+  readTree(path: string): Promise<FsEntry[]>;
+  /** create these entries under path (already checked by the caller: relative, no escapes) */
+  writeEntries(path: string, entries: FsEntry[]): Promise<void>;
   /** lay a minimal root filesystem this kernel can run (busybox or simbox) into path */
   populateBase(path: string): Promise<{ files: number; bytes: number; description: string }>;
 }

@@ -1,13 +1,16 @@
-// Images, just enough for containers: the base image `busybox`, made by the kernel (simbox in
-// sim mode, a static busybox in real mode) the first time it is asked for, as `docker pull` would
-// fetch it. The full image store (OCI layout, builds, registries) grows from here.
+// Finding an image, and the catalog that plays Docker Hub offline: the base image `busybox`,
+// made by the kernel (simbox in sim mode, a static busybox in real mode) the first time it is
+// asked for, packed as a real layer into the OCI store, as `docker pull` would fetch it.
 import { UserError } from '../errors.js';
-import { sha256 } from '../ids.js';
+import { shortId } from '../ids.js';
 import type { Tx } from '../lab.js';
 import type { ImageRec } from '../state.js';
+import { LAB_ROOT, registerImage, storeLayer } from './images.js';
+import { packLayer } from './layers.js';
 import { parseRef } from './reference.js';
+import type { ImageConfig } from './store.js';
 
-export const LAB_ROOT = '/var/lib/boxlab';
+export { LAB_ROOT };
 export const BASE_IMAGE = 'busybox:latest';
 export const CATALOG = ['busybox'];
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -45,23 +48,41 @@ export async function ensureImage(tx: Tx, name: string, log: (line: string) => v
   return pullBase(tx, ref.familiar, log);
 }
 
+/** busybox's own image has a fixed date; ours too, so the base image id is the same everywhere */
+const BASE_EPOCH = Date.UTC(2024, 8, 26, 21, 31, 42);
+
 async function pullBase(tx: Tx, familiar: string, log: (line: string) => void): Promise<ImageRec> {
   log(`latest: Pulling from library/busybox`);
-  const layerKey = sha256(`boxlab-base:${tx.kernel.info.mode}`);
-  const dir = `${LAB_ROOT}/layers/${layerKey}/diff`;
-  await tx.kernel.fs.remove(`${LAB_ROOT}/layers/${layerKey}`);
-  await tx.kernel.fs.mkdirp(dir);
-  const made = await tx.kernel.fs.populateBase(dir);
-  const config = { cmd: ['sh'], entrypoint: null, env: [DEFAULT_PATH], workdir: '' };
-  const id = `sha256:${sha256(JSON.stringify({ config, layer: layerKey, description: made.description }))}`;
-  const image: ImageRec = {
-    id, repoTags: [familiar], created: tx.kernel.clock.now(),
-    layers: [{ diffId: `sha256:${layerKey}`, dir, size: made.bytes }],
-    config, size: made.bytes, comment: made.description,
+  // the kernel lays out the root filesystem it can run; it becomes the image's one layer
+  const tmp = `${LAB_ROOT}/tmp/base-${process.pid}-${tx.kernel.clock.now()}`;
+  await tx.kernel.fs.remove(tmp);
+  await tx.kernel.fs.mkdirp(tmp);
+  const made = await tx.kernel.fs.populateBase(tmp);
+  const entries = (await tx.kernel.fs.readTree(tmp)).map((e) => ({ ...e, mtime: BASE_EPOCH }));
+  await tx.kernel.fs.remove(tmp);
+  const packed = await packLayer(entries);
+  const desc = storeLayer(tx, packed);
+  log(`${packed.digest.slice(7, 19)}: Pull complete`);
+  const created = new Date(BASE_EPOCH).toISOString();
+  const config: ImageConfig = {
+    created,
+    architecture: 'amd64',
+    os: 'linux',
+    config: { Env: [DEFAULT_PATH], Cmd: ['sh'] },
+    rootfs: { type: 'layers', diff_ids: [packed.diffId] },
+    history: [
+      { created, created_by: `/bin/sh -c #(nop) ADD file:${packed.diffId.slice(7)} in / ` },
+      { created, created_by: '/bin/sh -c #(nop)  CMD ["sh"]', empty_layer: true },
+    ],
   };
-  tx.state.images[id] = image;
-  tx.step('image.pull', `Pulled ${familiar}: one layer, ${made.files} files (${made.description}).`, `docker pull ${familiar}`);
-  log(`Digest: ${id}`);
+  const image = await registerImage(tx, {
+    config,
+    layers: [{ ...desc, diffId: packed.diffId, unpackedSize: packed.size }],
+    names: [`docker.io/library/${familiar}`],
+    comment: made.description,
+  });
+  tx.step('image.pull', `Pulled ${familiar}: one layer of ${made.files} files (${made.description}), stored as ${shortId(packed.digest)} and unpacked into ${image.layers[0].dir}.`, `docker pull ${familiar}`);
+  log(`Digest: ${image.manifestDigest}`);
   log(`Status: Downloaded newer image for ${familiar}`);
   return image;
 }

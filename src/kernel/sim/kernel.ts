@@ -14,6 +14,7 @@ import { SimNet } from './net.js';
 import { PROC_BASE_MEMORY, isAlive, isNsInit, toInfo, toStatus, visibleFrom } from './procs.js';
 import { makeSynthetic } from './procfs.js';
 import { populateSimbox } from './rootfs.js';
+import { readSimTree, writeSimEntries } from './fs/entries.js';
 import * as simbox from './simbox/index.js';
 import type { Outcome } from './simbox/index.js';
 import type { SimProc, SimState } from './state.js';
@@ -655,6 +656,8 @@ export class SimKernel implements Kernel {
       },
       exists: async (path) => this.vfs.hostGet(path) !== undefined,
       du: async (path) => (this.vfs.hostGet(path) ? this.vfs.hostDu(path) : 0),
+      readTree: async (path) => readSimTree(this.vfs, path),
+      writeEntries: async (path, entries) => writeSimEntries(this.vfs, path, entries),
       populateBase: async (path) => {
         const r = populateSimbox(this.vfs, path, this.clock.now());
         this.emit({ kind: 'fs.populate', path, files: r.files, bytes: r.bytes, command: `mkdir -p ${shq(path)}/bin && cp /bin/busybox ${shq(path)}/bin/ && chroot ${shq(path)} /bin/busybox --install -s /bin` });
