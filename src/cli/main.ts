@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { containerCommand, containerCommands, containerGroup } from './commands/containers.js';
 import { images, pull } from './commands/images.js';
 import { ref } from './commands/ref.js';
+import { dockerfileGroup } from './commands/dockerfile.js';
 import { doctor, reset, tour } from './commands/system.js';
 import { volumeGroup } from './commands/volumes.js';
 import { exit, io, reportError, type GlobalArgs } from './context.js';
@@ -36,6 +37,7 @@ export async function main(args: string[], version: string): Promise<number> {
     .command(images as never)
     .command(pull as never)
     .command(ref as never)
+    .command(dockerfileGroup as never)
     .command(doctor as never)
     .command(reset as never)
     .command(tour as never)

@@ -20,7 +20,7 @@ async function rawTar(entries: { name: string; type?: 'file' | 'symlink' | 'link
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c) => void chunks.push(c as Buffer));
-  const done = new Promise((r) => pack.on('end', r));
+  const done = new Promise<void>((r) => pack.on('end', () => r()));
   for (const e of entries) pack.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname }, e.body ?? '');
   pack.finalize();
   await done;
