@@ -4,7 +4,7 @@ import { Engine, type Io } from '../engine/engine.js';
 import { UserError } from '../engine/errors.js';
 import type { LabEvent } from '../engine/events.js';
 import { Lab, defaultHome } from '../engine/lab.js';
-import type { Mode } from '../kernel/index.js';
+import { createKernel, type Mode } from '../kernel/index.js';
 import { KernelError } from '../kernel/kernel.js';
 
 export interface GlobalArgs {
@@ -26,7 +26,7 @@ export function modeOf(argv: GlobalArgs): Mode {
 
 export function engineFor(argv: GlobalArgs): Engine {
   const mode = modeOf(argv);
-  const lab = new Lab({ mode, home: defaultHome(mode) });
+  const lab = new Lab({ mode, home: defaultHome(mode), kernel: createKernel });
   if (argv.events) lab.onEvent((e) => io.err(describeEvent(e)));
   return new Engine(lab);
 }
@@ -43,7 +43,8 @@ export const exit = { code: 0 };
 /** Turn an error into one line on stderr and an exit code; anything unexpected is a bug. */
 export function reportError(e: unknown): number {
   if (e instanceof UserError) {
-    io.err(`boxlab: ${e.message}${e.tryNext ? ` ${e.tryNext}` : ''}\n`);
+    const sep = /[.!?:]$/.test(e.message) ? '' : '.';
+    io.err(`boxlab: ${e.message}${e.tryNext ? `${sep} ${e.tryNext}` : ''}\n`);
     return e.exitCode;
   }
   if (e instanceof KernelError) {

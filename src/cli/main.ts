@@ -1,12 +1,13 @@
 // boxlab's command line: docker's verbs over the lab, plus doctor, reset and tour.
 import yargs from 'yargs';
 import { containerCommand, containerCommands, containerGroup } from './commands/containers.js';
-import { images, pull } from './commands/images.js';
+import { imageCommands, imageGroup, images, pull } from './commands/images.js';
 import { ref } from './commands/ref.js';
 import { dockerfileGroup } from './commands/dockerfile.js';
 import { doctor, reset, tour } from './commands/system.js';
 import { volumeGroup } from './commands/volumes.js';
-import { exit, io, reportError, type GlobalArgs } from './context.js';
+import { UsageError } from '../engine/errors.js';
+import { exit, reportError, type GlobalArgs } from './context.js';
 import { splitContainerCommand } from './split.js';
 
 export async function main(args: string[], version: string): Promise<number> {
@@ -14,7 +15,6 @@ export async function main(args: string[], version: string): Promise<number> {
   containerCommand.rest = split?.rest ?? [];
   const head = split?.head ?? args;
   exit.code = 0;
-  let usageError: string | null = null;
   const cli = yargs(head)
     .scriptName('boxlab')
     .usage('Usage: $0 <command> [options]\n\nA container lab for the terminal: run containers on a simulated (default) or real Linux kernel and see what each step changes.')
@@ -27,14 +27,17 @@ export async function main(args: string[], version: string): Promise<number> {
     .wrap(Math.min(100, process.stdout.columns || 100))
     .parserConfiguration({ 'unknown-options-as-args': false })
     .fail((msg, err) => {
+      // throwing here stops yargs before any handler runs
       if (err) throw err;
-      usageError = msg;
+      const verb = head.find((a) => !a.startsWith('-')) ?? '';
+      throw new UsageError(msg, `See 'boxlab ${verb ? `${verb} ` : ''}--help'.`);
     });
-  for (const c of containerCommands) cli.command(c as never);
+  for (const c of [...containerCommands, ...imageCommands]) cli.command(c as never);
   cli
     .command(containerGroup() as never)
     .command(volumeGroup as never)
     .command(images as never)
+    .command(imageGroup as never)
     .command(pull as never)
     .command(ref as never)
     .command(dockerfileGroup as never)
@@ -47,10 +50,6 @@ export async function main(args: string[], version: string): Promise<number> {
     await cli.parseAsync();
   } catch (e) {
     return reportError(e);
-  }
-  if (usageError) {
-    io.err(`boxlab: ${usageError} See 'boxlab ${head.find((a) => !a.startsWith('-')) ?? ''} --help'.`.replace(/  +/g, ' ') + '\n');
-    return 2;
   }
   return exit.code;
 }

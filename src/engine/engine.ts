@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readSync, statSync, rmSync } from 'nod
 import { join } from 'node:path';
 import { parseSignal, systemClock, type Clock, type Signal } from '../kernel/kernel.js';
 import {
-  createContainer, findContainer, refresh, refreshAll, removeContainer, signalContainer, startContainer,
+  createContainer, envObject, findContainer, refresh, refreshAll, removeContainer, signalContainer, startContainer,
   type CreateOptions,
 } from './containers/lifecycle.js';
 import { UserError } from './errors.js';
@@ -97,6 +97,7 @@ export class Engine {
     const id = await this.tx(async (tx) => {
       await refreshAll(tx);
       const c = await createContainer(tx, { ...opts, tty: opts.tty && !!term }, (l) => io.err(`${l}\n`));
+      if (!opts.detach) c.attachedBy = process.pid;
       try {
         await startContainer(tx, c, { stdin: opts.stdin });
       } catch (e) {
@@ -297,13 +298,7 @@ export class Engine {
       if (c.state.status !== 'running') {
         throw new UserError(`Container ${c.id} is not running`, `Start it first: boxlab start ${c.name}`);
       }
-      const env: Record<string, string> = {};
-      for (const e of [...c.config.env, ...(opts.env ?? [])]) {
-        const i = e.indexOf('=');
-        env[i < 0 ? e : e.slice(0, i)] = i < 0 ? '' : e.slice(i + 1);
-      }
-      env.HOSTNAME = c.config.hostname;
-      env.HOME ??= '/root';
+      const env = envObject([...c.config.env, ...(opts.env ?? [])], c.config.hostname);
       const st = await tx.kernel.exec(c.state.pid, { argv, env, cwd: opts.workdir || c.config.workdir, log: logPath, stdin: opts.stdin }).catch((e: Error & { errno?: string }) => {
         if (e.errno === 'ENOENT') {
           throw new UserError(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH`, `See what the container has: boxlab exec ${c.name} ls /bin`, 127);

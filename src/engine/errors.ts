@@ -27,3 +27,11 @@ export class LabBusy extends UserError {
     this.name = 'LabBusy';
   }
 }
+
+/** The command line itself is wrong: exit code 2. */
+export class UsageError extends UserError {
+  constructor(message: string, tryNext?: string) {
+    super(message, tryNext, 2);
+    this.name = 'UsageError';
+  }
+}

@@ -1,17 +1,23 @@
 // A lab: one kernel (sim or real), the engine's records, and where both are kept. Each CLI
 // command is one transaction: lock, load, act, save, unlock. Long waits (a foreground `run`,
 // `logs -f`, `stop`'s grace period) happen between transactions, so other commands can run.
-import { homedir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKernel, type Mode } from '../kernel/index.js';
 import { KernelError, type Clock, type Kernel } from '../kernel/kernel.js';
 import { UserError } from './errors.js';
 import type { LabEvent, StepEvent } from './events.js';
 import { emptyEngineState, type EngineState } from './state.js';
 import { STATE_VERSION, StateFile } from './store.js';
 
+export type Mode = 'sim' | 'real';
+
+/** Makes the kernel for a lab from its stored state (the CLI passes src/kernel's createKernel). */
+export type KernelFactory = (mode: Mode, opts: { state?: unknown; clock?: Clock }) => Kernel;
+
 export interface LabOptions {
   mode: Mode;
+  kernel: KernelFactory;
   /** the real-disk directory for state and logs; omitted = keep everything in memory */
   home?: string | null;
   clock?: Clock;
@@ -42,6 +48,7 @@ export class Lab {
   readonly dataDir: string;
   private clock?: Clock;
   private lockWaitMs: number;
+  private makeKernel: KernelFactory;
   /** in-memory labs keep their kernel and state between transactions */
   private live: { kernel: Kernel; state: EngineState } | null = null;
   private listeners = new Set<(e: LabEvent) => void>();
@@ -50,8 +57,14 @@ export class Lab {
     this.mode = opts.mode;
     this.clock = opts.clock;
     this.lockWaitMs = opts.lockWaitMs ?? 15_000;
+    this.makeKernel = opts.kernel;
     this.file = opts.home ? new StateFile(opts.home) : null;
-    this.dataDir = opts.home ?? join(process.env.TMPDIR ?? '/tmp', `boxlab-mem-${process.pid}`);
+    this.dataDir = opts.home ?? mkdtempSync(join(tmpdir(), 'boxlab-mem-'));
+  }
+
+  /** An in-memory lab removes its temporary directory (logs, image blobs). */
+  dispose(): void {
+    if (!this.file) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   onEvent(fn: (e: LabEvent) => void): () => void {
@@ -64,7 +77,7 @@ export class Lab {
     const stored = this.file?.load() ?? null;
     let kernel: Kernel;
     try {
-      kernel = createKernel(this.mode, { state: stored?.kernel, clock: this.clock });
+      kernel = this.makeKernel(this.mode, { state: stored?.kernel, clock: this.clock });
     } catch (e) {
       if (e instanceof KernelError) throw new UserError(e.message, "Leave out --real to use the simulated kernel (the default).", 1);
       throw e;

@@ -51,6 +51,8 @@ export interface ContainerRec {
     finishedAt: number | null;
   };
   restartCount: number;
+  /** the pid of a `boxlab run` following this container's output; --rm waits for it */
+  attachedBy?: number;
   network: { ip: string | null; gateway: string; prefix: number; mac: string | null; netns: string; veth: string };
   /** kernel paths */
   layer: { upper: string; work: string; merged: string; lower: string[] };

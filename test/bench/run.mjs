@@ -2,8 +2,6 @@
 //  1. cold start: `boxlab --version` against `node -e 0` (goal: <= 1.3x)
 //  2. sim `run --rm busybox true` in process: containers per second (goal: >= 1,000/s)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -36,9 +34,9 @@ function coldStart(rounds = 25) {
 async function simThroughput(seconds = 3) {
   const { Lab } = await import(join(root, 'dist', 'engine', 'lab.js'));
   const { Engine } = await import(join(root, 'dist', 'engine', 'engine.js'));
-  const dir = mkdtempSync(join(tmpdir(), 'boxlab-bench-'));
+  const { createKernel } = await import(join(root, 'dist', 'kernel', 'index.js'));
+  const lab = new Lab({ mode: 'sim', home: null, kernel: createKernel });
   try {
-    const lab = new Lab({ mode: 'sim', home: null });
     const engine = new Engine(lab);
     const io = { out() {}, err() {} };
     for (let i = 0; i < 50; i++) await engine.run({ image: 'busybox', cmd: ['true'], autoRemove: true }, io);
@@ -52,7 +50,7 @@ async function simThroughput(seconds = 3) {
     const elapsed = (performance.now() - t0) / 1000;
     return { containers: n, seconds: elapsed, perSecond: n / elapsed };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    lab.dispose();
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'boxlab.js');
 let home: string;
+
+/** Run boxlab without waiting, to have two commands at once. */
+function boxlabAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, BOXLAB_HOME: home, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 function boxlab(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
@@ -87,10 +99,83 @@ describe('boxlab CLI, end to end in sim mode', () => {
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 
-  it('exits 2 on an unknown flag', () => {
+  it('exits 2 on an unknown flag, before doing anything', () => {
     const r = boxlab('ps', '--bogus');
     expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/Unknown argument: bogus/);
+    boxlab('run', '-d', '--name', 'keep', 'busybox', 'sleep', '600');
+    expect(boxlab('rm', '-f', 'keep', '--bogus').code).toBe(2);
+    expect(boxlab('ps', '--format', '{{.Names}}').stdout).toBe('keep\n');
+    boxlab('rm', '-f', 'keep');
+  });
+
+  it('lets two commands change the lab at once without losing either', async () => {
+    const [a, b] = await Promise.all([
+      boxlabAsync('run', '-d', '--name', 'twin1', 'busybox', 'sleep', '600'),
+      boxlabAsync('run', '-d', '--name', 'twin2', 'busybox', 'sleep', '600'),
+    ]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const ips = boxlab('inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'twin1', 'twin2').stdout.trim().split('\n');
+    expect(ips).toHaveLength(2);
+    expect(ips[0]).not.toBe(ips[1]);
+    boxlab('rm', '-f', 'twin1', 'twin2');
+  });
+
+  it('keeps the output and exit code of run --rm while other commands look at the lab', async () => {
+    const run = boxlabAsync('run', '--rm', 'busybox', 'sh', '-c', 'sleep 1; echo hi; exit 3');
+    let done = false;
+    void run.then(() => (done = true));
+    while (!done) await boxlabAsync('ps', '-a');
+    const r = await run;
+    expect(r.stdout).toBe('hi\n');
+    expect(r.code).toBe(3);
+  });
+
+  it('filters ps by status and prints only ids with -q', () => {
+    boxlab('run', '--name', 'ended', 'busybox', 'true');
+    boxlab('run', '-d', '--name', 'alive', 'busybox', 'sleep', '600');
+    expect(boxlab('ps', '-a', '--filter', 'status=exited', '--format', '{{.Names}}').stdout).toBe('ended\n');
+    expect(boxlab('ps', '-q').stdout).toMatch(/^[0-9a-f]{12}\n$/);
+    expect(boxlab('ps', '--filter', 'status=bogus').code).toBe(1);
+    boxlab('rm', '-f', 'ended', 'alive');
+  });
+
+  it('writes --cpus into cpu.max, readable inside the container', () => {
+    boxlab('run', '-d', '--name', 'cpu', '--cpus', '0.5', 'busybox', 'sleep', '600');
+    expect(boxlab('exec', 'cpu', 'cat', '/sys/fs/cgroup/cpu.max').stdout).toBe('50000 100000\n');
+    expect(boxlab('inspect', '-f', '{{.HostConfig.NanoCpus}}', 'cpu').stdout).toBe('500000000\n');
+    boxlab('rm', '-f', 'cpu');
+  });
+
+  it('creates, then starts attached, then shows the logs', () => {
+    expect(boxlab('create', '--name', 'job', 'busybox', 'sh', '-c', 'echo one; echo two').code).toBe(0);
+    expect(boxlab('ps', '-a', '--filter', 'name=job', '--format', '{{.Status}}').stdout).toBe('Created\n');
+    const r = boxlab('start', '-a', 'job');
+    expect(r.stdout).toBe('one\ntwo\n');
+    expect(boxlab('logs', '--tail', '1', 'job').stdout).toBe('two\n');
+    boxlab('rm', 'job');
+  });
+
+  it('kills with the signal asked for, and reports OOMKilled after a memory hog', () => {
+    boxlab('run', '-d', '--name', 'victim', 'busybox', 'sh', '-c', "trap 'exit 5' USR1; sleep 600");
+    expect(boxlab('kill', '-s', 'USR1', 'victim').code).toBe(0);
+    expect(boxlab('inspect', '-f', '{{.State.ExitCode}}', 'victim').stdout).toBe('5\n');
+    expect(boxlab('run', '--name', 'hog', '--memory', '16m', 'busybox', 'alloc', '64').code).toBe(137);
+    expect(boxlab('inspect', '-f', '{{.State.OOMKilled}}', 'hog').stdout).toBe('true\n');
+    boxlab('rm', 'victim', 'hog');
+  });
+
+  it('prunes unused anonymous volumes from the CLI', () => {
+    boxlab('run', '--rm', '-v', '/gone', 'busybox', 'true'); // --rm takes its anonymous volume along
+    boxlab('run', '--name', 'anon', '-v', '/scratch', 'busybox', 'true');
+    boxlab('rm', 'anon'); // without -v the anonymous volume stays
+    boxlab('volume', 'create', 'named');
+    expect(boxlab('volume', 'ls', '-q').stdout.trim().split('\n')).toHaveLength(2);
+    const r = boxlab('volume', 'prune', '-f');
+    expect(r.stdout).toMatch(/^Deleted Volumes:\n[0-9a-f]{64}\n/);
+    expect(boxlab('volume', 'ls', '-q').stdout).toBe('named\n');
+    boxlab('volume', 'rm', 'named');
   });
 
   it('names an unknown container, exit 1', () => {

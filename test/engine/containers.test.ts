@@ -6,6 +6,7 @@ import { findContainer } from '../../src/engine/containers/lifecycle.js';
 import { Engine, type Io } from '../../src/engine/engine.js';
 import { LabBusy, UserError } from '../../src/engine/errors.js';
 import { Lab } from '../../src/engine/lab.js';
+import { createKernel } from '../../src/kernel/index.js';
 import { fakeClock } from '../helpers/clock.js';
 
 function capture(): Io & { stdout: string; stderr: string } {
@@ -19,13 +20,16 @@ function capture(): Io & { stdout: string; stderr: string } {
 }
 
 const homes: string[] = [];
+const labs: Lab[] = [];
 afterEach(() => {
+  for (const l of labs.splice(0)) l.dispose();
   for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
 });
 
 function lab(home: string | null = null) {
   const clock = fakeClock();
-  const l = new Lab({ mode: 'sim', home, clock, lockWaitMs: 300 });
+  const l = new Lab({ mode: 'sim', home, clock, lockWaitMs: 300, kernel: createKernel });
+  labs.push(l);
   const engine = new Engine(l, clock);
   return { lab: l, engine, clock };
 }
@@ -268,7 +272,7 @@ describe('lab state on disk', () => {
     const home = tempHome();
     const first = lab(home);
     await first.engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'web', detach: true }, capture());
-    const second = new Engine(new Lab({ mode: 'sim', home, clock: first.clock }), first.clock);
+    const second = new Engine(new Lab({ mode: 'sim', home, clock: first.clock, kernel: createKernel }), first.clock);
     const c = await second.view((tx) => structuredClone(findContainer(tx, 'web')));
     expect(c.state.status).toBe('running');
     const io = capture();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { findImage } from '../../src/engine/images/catalog.js';
 import { Lab } from '../../src/engine/lab.js';
+import { createKernel } from '../../src/kernel/index.js';
 
 const has = (tool: string) => spawnSync(tool, ['--version']).status === 0;
 const skopeo = has('skopeo');
@@ -21,7 +22,7 @@ let layerDigest: string;
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'boxlab-oci-'));
-  const engine = new Engine(new Lab({ mode: 'sim', home }));
+  const engine = new Engine(new Lab({ mode: 'sim', home, kernel: createKernel }));
   const img = await engine.tx(async (tx) => {
     const { ensureImage } = await import('../../src/engine/images/catalog.js');
     await ensureImage(tx, 'busybox');

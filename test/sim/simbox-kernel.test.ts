@@ -67,4 +67,13 @@ describe('simbox on the simulated kernel', () => {
     expect(c.output().stdout).toBe('still here\n');
     expect(c.output().stderr).toBe("sh: can't fork: Resource temporarily unavailable\n");
   });
+
+  it('ends a script with status 2 when a background fork fails, as ash does', async () => {
+    const { kernel } = simKernel();
+    const c = await container(kernel, ['sh', '-c', 'sleep 60 & sleep 60 & sleep 60 & echo after'], { pids: '3' });
+    const st = await kernel.wait(c.pid, 0);
+    expect(st?.exitCode).toBe(2);
+    expect(c.output().stdout).toBe('');
+    expect(c.output().stderr).toBe("sh: can't fork: Resource temporarily unavailable\n");
+  });
 });

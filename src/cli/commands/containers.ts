@@ -4,13 +4,14 @@ import { cpus } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { parseCpus, parseEnv, parseMemoryFlag, parsePidsLimit } from '../../engine/containers/options.js';
 import { findContainer } from '../../engine/containers/lifecycle.js';
-import { UserError } from '../../engine/errors.js';
-import { shortId } from '../../engine/ids.js';
+import { UsageError, UserError } from '../../engine/errors.js';
 import { engineFor, exit, io, type GlobalArgs } from '../context.js';
 import { formatRows, renderTemplate, table } from '../format.js';
 import { applyFilters, inspectContainer, psRow } from './views.js';
 import { readAllStdin, readlineTerminal, sigintTerminal } from '../terminal.js';
 import { volumeInspect } from './volumes.js';
+import { imageInspect } from './images.js';
+import { findImage } from '../../engine/images/catalog.js';
 
 /** The container's command line, split off before yargs (see split.ts). */
 export const containerCommand = { rest: [] as string[] };
@@ -63,7 +64,7 @@ const run: CommandModule<GlobalArgs, Args> = {
     runOptions(y, true)
       .example('$0 run --rm busybox echo hello', 'print hello from a new container, then remove it')
       .example('$0 run -d --name web busybox sleep 600', 'start a container in the background')
-      .example("$0 run --rm --pids-limit 5 busybox sh -c 'spawn 10'", 'watch pids.max refuse the sixth fork') as Argv<Args>,
+      .example("$0 run --rm --pids-limit 5 busybox sh -c 'spawn 10'", 'pids.max refuses the fifth process (sh is the first)') as Argv<Args>,
   handler: async (a) => {
     const opts = createOpts(a);
     if (opts.tty && !a.detach && !(process.stdin.isTTY && process.stdout.isTTY)) {
@@ -124,7 +125,7 @@ const stop: CommandModule<GlobalArgs, Args> = {
   handler: async (a) => {
     const engine = engineFor(a);
     await each(list(a.containers), async (n) => {
-      if (a.time !== undefined && (!Number.isFinite(a.time as number) || (a.time as number) < 0)) throw new UserError(`invalid timeout: ${String(a.time)}`, 'Give whole seconds, e.g. -t 2.');
+      if (a.time !== undefined && (!Number.isFinite(a.time as number) || (a.time as number) < 0)) throw new UsageError('invalid value for -t/--time: give the seconds to wait, e.g. -t 2', 'See `boxlab stop --help`.');
       await engine.stop(n, a.time as number | undefined);
       io.out(`${n}\n`);
     });
@@ -251,12 +252,12 @@ const exec: CommandModule<GlobalArgs, Args> = {
 
 const inspect: CommandModule<GlobalArgs, Args> = {
   command: 'inspect <names..>',
-  describe: 'Show low-level information on containers or volumes (JSON)',
+  describe: 'Show low-level information on containers, images or volumes (JSON)',
   builder: (y) =>
     y
       .positional('names', { type: 'string', array: true })
       .option('format', { alias: 'f', type: 'string', describe: 'Go template, e.g. {{.State.Status}}' })
-      .option('type', { type: 'string', choices: ['container', 'volume'], describe: 'what to look for' })
+      .option('type', { type: 'string', choices: ['container', 'image', 'volume'], describe: 'what to look for' })
       .option('json', { type: 'boolean', describe: 'JSON (the default)' })
       .example("$0 inspect -f '{{.State.Pid}}' web", 'the host PID of the container\'s first process') as Argv<Args>,
   handler: async (a) => {
@@ -265,7 +266,7 @@ const inspect: CommandModule<GlobalArgs, Args> = {
       const out: unknown[] = [];
       const missing: string[] = [];
       for (const n of list(a.names)) {
-        if (a.type !== 'volume') {
+        if (a.type !== 'volume' && a.type !== 'image') {
           try {
             out.push(inspectContainer(findContainer(tx, n), tx.state));
             continue;
@@ -276,8 +277,10 @@ const inspect: CommandModule<GlobalArgs, Args> = {
             }
           }
         }
+        const img = a.type === 'volume' ? undefined : findImage(tx, n);
         const v = tx.state.volumes[n];
-        if (v) out.push(volumeInspect(v));
+        if (img) out.push(imageInspect(tx, img));
+        else if (v && a.type !== 'image') out.push(volumeInspect(v));
         else missing.push(n);
       }
       return { out, missing };
@@ -301,7 +304,7 @@ const wait: CommandModule<GlobalArgs, Args> = {
 const top: CommandModule<GlobalArgs, Args> = {
   command: 'top <container>',
   describe: "Show a container's processes, with their host PIDs",
-  builder: (y) => y.positional('container', { type: 'string' }).example('$0 top web', '') as Argv<Args>,
+  builder: (y) => y.positional('container', { type: 'string' }).option('json', { type: 'boolean', describe: 'print JSON' }).example('$0 top web', '') as Argv<Args>,
   handler: async (a) => {
     const engine = engineFor(a);
     const rows = await engine.view(async (tx) => {
@@ -311,12 +314,11 @@ const top: CommandModule<GlobalArgs, Args> = {
       const host = await tx.kernel.processes(1);
       const hostPid = new Map(procs.map((p) => [p.nsPid, p.pid]));
       const hostPpid = (p: (typeof procs)[number]) => host.find((h) => h.pid === p.pid)?.ppid ?? hostPid.get(p.ppid) ?? 0;
-      const now = tx.kernel.clock.now();
       return procs.map((p) => [p.user, String(p.pid), String(hostPpid(p)), '0', new Date(p.startedAt).toISOString().slice(11, 16), '?', '00:00:00', p.argv.join(' ')]);
-      void now;
     });
-    if (a.json) return io.out(JSON.stringify(rows) + '\n');
-    io.out(table(['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], rows));
+    const headers = ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'];
+    if (a.json) return io.out(JSON.stringify({ Titles: headers, Processes: rows }, null, 2) + '\n');
+    io.out(table(headers, rows));
   },
 };
 
@@ -334,4 +336,3 @@ export function containerGroup(): CommandModule<GlobalArgs, Args> {
   };
 }
 
-export { shortId };

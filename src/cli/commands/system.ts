@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { defaultHome } from '../../engine/lab.js';
 import { StateFile } from '../../engine/store.js';
 import { probe } from '../../kernel/real/probe.js';
-import { io, modeOf, type GlobalArgs } from '../context.js';
+import { exit, io, modeOf, type GlobalArgs } from '../context.js';
 
 type Args = GlobalArgs & Record<string, unknown>;
 
@@ -34,7 +34,7 @@ export const reset: CommandModule<GlobalArgs, Args> = {
     const home = defaultHome(mode);
     if (mode !== 'sim') {
       io.err('boxlab: reset wipes the simulated lab only; real mode cleans up with `boxlab cleanup` (not built yet).\n');
-      process.exitCode = 2;
+      exit.code = 1;
       return;
     }
     const file = new StateFile(home);

@@ -52,7 +52,7 @@ const ls: CommandModule<GlobalArgs, Args> = {
 const inspect: CommandModule<GlobalArgs, Args> = {
   command: 'inspect <names..>',
   describe: 'Show volume details (JSON)',
-  builder: (y) => y.positional('names', { type: 'string', array: true }).option('format', { alias: 'f', type: 'string' }) as Argv<Args>,
+  builder: (y) => y.positional('names', { type: 'string', array: true }).option('format', { alias: 'f', type: 'string' }).option('json', { type: 'boolean', describe: 'JSON (the default)' }) as Argv<Args>,
   handler: async (a) => {
     const out = await engineFor(a).view((tx) => (a.names as string[]).map((n) => volumeInspect(getVolume(tx, n))));
     if (a.format) for (const o of out) io.out(renderTemplate(String(a.format), o) + '\n');

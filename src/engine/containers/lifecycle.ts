@@ -116,7 +116,8 @@ function argvOf(c: ContainerRec): string[] {
   return [c.path, ...c.args];
 }
 
-function envObject(env: string[], hostname: string): Record<string, string> {
+/** KEY=VALUE list → the environment a container process starts with (HOSTNAME, HOME set as Docker sets them). */
+export function envObject(env: string[], hostname: string): Record<string, string> {
   const out: Record<string, string> = { HOSTNAME: hostname };
   for (const e of env) {
     const i = e.indexOf('=');
@@ -173,13 +174,17 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
     c.state.oomKilled = false;
     tx.step('process.start', `Started ${cmdline(argvOf(c))} as PID 1 in the container's namespaces (PID ${st.pid} on the host).`, `docker start ${c.name}`);
   } catch (e) {
+    // nothing of a failed start stays in the kernel
+    c.state.status = 'created';
+    await teardown(tx, c);
     if (e instanceof KernelError && e.errno === 'ENOENT') {
       c.state.error = `failed to create task for container: exec: "${c.path}": executable file not found in $PATH`;
       c.state.exitCode = 127;
-      c.state.status = 'created';
-      await teardown(tx, c);
       throw new UserError(c.state.error, `The image has no "${c.path}". See what it has: boxlab run --rm ${c.image} ls /bin`, 127);
     }
+    c.state.error = e instanceof Error ? e.message : String(e);
+    c.state.exitCode = 125;
+    if (e instanceof KernelError) throw new UserError(`failed to start ${c.name}: ${e.message}`, 'The container is left in state Created; see `boxlab doctor`.', 125);
     throw e;
   }
   // a quick command may be done already; --rm waits for whoever reads its output
@@ -189,10 +194,16 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
 /** Take down what start set up (overlay mount, cgroup, network namespace); the layer and the address stay. */
 export async function teardown(tx: Tx, c: ContainerRec): Promise<void> {
   const k = tx.kernel;
-  await k.net.deleteLink(c.network.veth).catch(() => undefined);
-  await k.net.deleteNetns(c.network.netns).catch(() => undefined);
-  await k.cgroupRemove(c.cgroup).catch(() => undefined);
-  await k.unmount(c.layer.merged).catch(() => undefined);
+  // each step is a no-op when its object is gone already; any other failure is reported
+  const gone = (e: unknown) => {
+    if (e instanceof KernelError && ['ENOENT', 'EINVAL', 'ESRCH'].includes(e.errno)) return;
+    throw e;
+  };
+  await k.net.deleteLink(c.network.veth).catch(gone);
+  await k.net.deleteNetns(c.network.netns).catch(gone);
+  await k.cgroupRemove(c.cgroup).catch(gone);
+  await k.unmount(c.layer.merged).catch(gone);
+  tx.step('network.detach', `Took down ${c.name}'s network namespace, cgroup and overlay mount; its writable layer and address stay until rm.`, `docker stop ${c.name}`);
 }
 
 /** Bring a running container's record up to date with its process: has it exited, and how? */
@@ -215,7 +226,18 @@ export async function refresh(tx: Tx, c: ContainerRec, opts: { autoRemove?: bool
   c.state.pid = 0;
   tx.step('process.exit', `${c.name} exited with code ${c.state.exitCode}${oom ? ' (killed by the OOM killer: memory limit reached)' : ''}.`, `docker inspect --format '{{.State.ExitCode}}' ${c.name}`);
   await teardown(tx, c);
-  if (c.hostConfig.autoRemove && opts.autoRemove !== false) await removeContainer(tx, c, { force: true, volumes: true });
+  if (c.hostConfig.autoRemove && opts.autoRemove !== false && !followed(c)) await removeContainer(tx, c, { force: true, volumes: true });
+}
+
+/** Is a live `boxlab run` still reading this container's output? Then it removes the container itself. */
+function followed(c: ContainerRec): boolean {
+  if (!c.attachedBy || c.attachedBy === process.pid) return false;
+  try {
+    process.kill(c.attachedBy, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function refreshAll(tx: Tx): Promise<void> {

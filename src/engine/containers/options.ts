@@ -37,7 +37,7 @@ export function parseCpus(text: string | number | undefined, available: number):
 export function parsePidsLimit(text: string | number | undefined): number | null {
   if (text === undefined) return null;
   const n = Number(text);
-  if (!Number.isInteger(n)) throw new UserError(`invalid argument "${text}" for "--pids-limit" flag: strconv.ParseInt: parsing "${text}": invalid syntax`, 'Give a whole number of processes, e.g. --pids-limit 50.', 125);
+  if (!/^-?\d{1,9}$/.test(String(text).trim())) throw new UserError(`invalid argument "${text}" for "--pids-limit" flag: strconv.ParseInt: parsing "${text}": invalid syntax`, 'Give a whole number of processes, e.g. --pids-limit 50.', 125);
   return n <= 0 ? null : n;
 }
 

@@ -95,7 +95,7 @@ export class SimKernel implements Kernel {
     return { id: ns.id, mounts: ns.mounts };
   }
 
-  private newNs(type: NsType, from: SimProc | null): number {
+  private newNs(type: NsType): number {
     const id = this.st.nextNsId++;
     this.st.namespaces[id] = { id, type };
     return id;
@@ -181,6 +181,7 @@ export class SimKernel implements Kernel {
         proc.waitChild = child.pid;
         proc.wake = null;
         proc.state = 'S';
+        this.emitFork(child);
         this.block(child, outcome.program);
         return;
       }
@@ -194,6 +195,14 @@ export class SimKernel implements Kernel {
         }
         return;
     }
+  }
+
+  /** A fork inside a container: the command line the shell ran. */
+  emitFork(child: SimProc, background = false): void {
+    this.emit({
+      kind: 'process.spawn', pid: child.pid, nsPid: child.nsPids[child.ns.pid], argv: child.argv, cgroup: child.cgroup,
+      command: `${cmdline(child.argv)}${background ? ' &' : ''}`,
+    });
   }
 
   resume(proc: SimProc, status: number): void {
@@ -270,13 +279,13 @@ export class SimKernel implements Kernel {
     proc.program = undefined;
     this.emit({
       kind: 'process.exit', pid: proc.pid, nsPid: proc.nsPids[proc.ns.pid], exitCode: code, signal, argv: proc.argv,
-      command: signal ? `kill -${signal.replace('SIG', '')} ${proc.pid}` : `# ${cmdline(proc.argv)} exited with status ${code}`,
+      command: `wait ${proc.pid}`,
     });
     const init = isNsInit(this.st, proc);
     for (const child of Object.values(this.st.procs)) {
       if (child.ppid !== proc.pid || !isAlive(child)) continue;
       if (init) this.terminate(child, 'SIGKILL');
-      else child.ppid = 1;
+      else child.ppid = this.reaperFor(child);
     }
     if (init) {
       for (const other of Object.values(this.st.procs)) {
@@ -290,6 +299,14 @@ export class SimKernel implements Kernel {
       else if (parent.waitAll && this.liveChildren(parent).length === 0) this.resume(parent, 0);
     }
     if (!proc.keep) delete this.st.procs[proc.pid];
+  }
+
+  /** An orphan goes to the init of its PID namespace (the host's PID 1 at the top). */
+  private reaperFor(child: SimProc): number {
+    const ns = child.ns.pid;
+    if (ns === this.st.hostNs.pid) return 1;
+    const init = Object.values(this.st.procs).find((p) => isAlive(p) && p.nsPids[ns] === 1);
+    return init?.pid ?? 1;
   }
 
   /** A namespace lives while a process is in it (or, for a named net namespace, while /run/netns holds it). */
@@ -329,15 +346,12 @@ export class SimKernel implements Kernel {
     if (proc.cont && simbox.trapFor(proc.cont, sig)) {
       const cont = proc.cont;
       proc.cont = undefined;
-      const waited = proc.waitChild;
+      // the trap runs now; a child the shell was waiting for is left to run on its own
       proc.waitChild = undefined;
       proc.waitAll = undefined;
       proc.wake = undefined;
       proc.state = 'R';
       this.withCurrent(proc, () => this.apply(proc, simbox.runTrap(this.sys(proc), cont, sig)));
-      if (waited && isAlive(proc) && proc.waitChild === undefined) {
-        // the trap ran and the shell went on; the child it waited for is left to run on its own
-      }
       return { delivered: true, note: 'handled by the trap the shell set' };
     }
     if (init) return { delivered: false, note: `PID 1 in a PID namespace has no default action for ${sig}; without a handler the kernel drops it` };
@@ -380,7 +394,7 @@ export class SimKernel implements Kernel {
       if (!src) continue;
       if (src === 'new') {
         if (type === 'net') ns.net = this.simnet.create().id;
-        else ns[type] = this.newNs(type, host);
+        else ns[type] = this.newNs(type);
         created.push(type);
       } else if ('pid' in src) ns[type] = this.proc(src.pid).ns[type];
       else ns.net = this.simnet.byName(src.netns).id;
@@ -657,7 +671,11 @@ export class SimKernel implements Kernel {
       exists: async (path) => this.vfs.hostGet(path) !== undefined,
       du: async (path) => (this.vfs.hostGet(path) ? this.vfs.hostDu(path) : 0),
       readTree: async (path) => readSimTree(this.vfs, path),
-      writeEntries: async (path, entries) => writeSimEntries(this.vfs, path, entries),
+      writeEntries: async (path, entries) => {
+        writeSimEntries(this.vfs, path, entries);
+        const bytes = entries.reduce((s, e) => s + (e.data?.length ?? 0), 0);
+        this.emit({ kind: 'fs.populate', path, files: entries.length, bytes, command: `mkdir -p ${shq(path)} && tar -xf - -C ${shq(path)}` });
+      },
       populateBase: async (path) => {
         const r = populateSimbox(this.vfs, path, this.clock.now());
         this.emit({ kind: 'fs.populate', path, files: r.files, bytes: r.bytes, command: `mkdir -p ${shq(path)}/bin && cp /bin/busybox ${shq(path)}/bin/ && chroot ${shq(path)} /bin/busybox --install -s /bin` });
@@ -687,7 +705,16 @@ export class SimKernel implements Kernel {
           this.emit({ kind: 'net.bridge-create', name, command: `ip link add ${name} type bridge && ip addr add ${cidr} dev ${name} && ip link set ${name} up` });
         }
       },
-      createNetns: this.wrapNet((name: string) => void n.create(name), (name) => `ip netns add ${name}`, (name) => ({ kind: 'net.netns-create', name, id: 0 })),
+      createNetns: async (name) => {
+        let id: number;
+        try {
+          id = n.create(name).id;
+        } catch (e) {
+          if (e instanceof SysError) throw new KernelError(`ip netns add ${name}: ${e.message}`, e.errno, `ip netns add ${name}`);
+          throw e;
+        }
+        this.emit({ kind: 'net.netns-create', name, id, command: `ip netns add ${name}` });
+      },
       deleteNetns: async (name) => {
         const ns = Object.values(this.st.namespaces).find((x) => x.type === 'net' && x.name === name);
         if (!ns) return;

@@ -2,16 +2,12 @@
 // it is visible in — a container's first process is PID 1 inside and another number on the host.
 // PID 1 of a namespace gets no default signal actions: a SIGTERM it has no handler for is dropped.
 // When it exits, the kernel kills everything else in its namespace.
-import { SIGNAL_NUMBERS, parseSignal, type ProcInfo, type ProcStatus, type Signal } from '../kernel.js';
+import { parseSignal, type ProcInfo, type ProcStatus } from '../kernel.js';
 import type { SimProc, SimState } from './state.js';
 
 export const PROC_BASE_MEMORY = 512 * 1024;
 
 export { parseSignal };
-
-export function pidNsOf(proc: SimProc): number {
-  return proc.ns.pid;
-}
 
 export function isAlive(proc: SimProc | undefined): proc is SimProc {
   return !!proc && proc.state !== 'X';
@@ -20,10 +16,6 @@ export function isAlive(proc: SimProc | undefined): proc is SimProc {
 /** Is this process the init (PID 1) of a PID namespace other than the host's? */
 export function isNsInit(st: SimState, proc: SimProc): boolean {
   return proc.ns.pid !== st.hostNs.pid && proc.nsPids[proc.ns.pid] === 1;
-}
-
-export function signalNumber(sig: string): number {
-  return SIGNAL_NUMBERS[sig as Signal] ?? 15;
 }
 
 export function toStatus(proc: SimProc): ProcStatus {

@@ -44,6 +44,7 @@ export class ProcSys implements SysCtx {
   setHostname(name: string): void {
     if (!this.privileged) throw new SysError('EPERM');
     this.k.st.namespaces[this.p.ns.uts].hostname = name;
+    this.k.emit({ kind: 'uts.hostname', hostname: name, pid: this.p.pid, command: `hostname ${name}` });
   }
   uname() {
     return { sysname: 'Linux', nodename: this.hostname(), release: SIM_RELEASE, version: '#1 SMP PREEMPT_DYNAMIC boxlab-sim', machine: 'x86_64' };
@@ -116,6 +117,7 @@ export class ProcSys implements SysCtx {
     if (st.type !== 'dir') throw new SysError('ENOTDIR', spec.target);
     const synthetic = ['proc', 'sysfs', 'cgroup2'].includes(spec.fstype);
     if (!synthetic && spec.fstype !== 'tmpfs') throw new SysError('EINVAL');
+    this.k.emit({ kind: 'mount', fstype: spec.fstype, source: spec.source, target: spec.target, options: spec.options, command: `mount -t ${spec.fstype}${spec.options.length ? ` -o ${spec.options.join(',')}` : ''} ${spec.source} ${spec.target}` });
     this.k.mountNs(this.p).mounts.push({
       ...spec, options: spec.options.length ? spec.options : ['rw'],
       backing: synthetic ? { kind: 'synthetic', name: spec.fstype } : { kind: 'tmpfs', root: { t: 'dir', mode: 0o1777, uid: 0, gid: 0, mtime: this.now(), entries: {} } },
@@ -128,6 +130,7 @@ export class ProcSys implements SysCtx {
     const i = mounts.map((m) => m.target).lastIndexOf(real);
     if (i <= 0) throw new SysError('EINVAL', target);
     mounts.splice(i, 1);
+    this.k.emit({ kind: 'unmount', target: real, command: `umount ${real}` });
   }
   statfs(target: string): { size: number; used: number; avail: number } {
     const m = this.k.vfs.mountAt(this.ctx, target);
@@ -165,6 +168,7 @@ export class ProcSys implements SysCtx {
   spawnChild(argv: string[], program: BlockProgram | { kind: 'shell'; script: string }): number {
     this.k.forkCheck(this.p);
     const child = this.k.newProc(this.p, { argv });
+    this.k.emitFork(child, true);
     if (program.kind === 'shell') {
       this.k.withCurrent(child, () => this.k.apply(child, simbox.start(this.k.sys(child), ['sh', '-c', program.script], child.env)));
     } else this.k.block(child, program);

@@ -870,9 +870,7 @@ export class Interp {
         this.sys.forkCheck();
       } catch (e) {
         if (!(e instanceof SysError)) throw e;
-        this.write(io.err, `sh: can't fork: ${e.message}\n`);
-        st.status = 2;
-        return null;
+        return this.cantFork(io.err, e);
       }
     }
     st.status = this.call(cmd, argv, io, assigns);
@@ -953,8 +951,7 @@ export class Interp {
           st.status = 0;
         } catch (e) {
           if (!(e instanceof SysError)) throw e;
-          this.write(err, `sh: can't fork: ${e.message}\n`);
-          st.status = 2;
+          this.cantFork(err, e);
         }
         return;
       }
@@ -964,8 +961,7 @@ export class Interp {
           this.sys.forkCheck();
         } catch (e) {
           if (!(e instanceof SysError)) throw e;
-          this.write(err, `sh: can't fork: ${e.message}\n`);
-          st.status = 2;
+          this.cantFork(err, e);
           return;
         }
         const io = single.redirs.length ? this.redirect(single.redirs, this.io()) : this.io();
@@ -987,9 +983,19 @@ export class Interp {
       st.status = 0;
     } catch (e) {
       if (!(e instanceof SysError)) throw e;
-      this.write(err, `sh: can't fork: ${e.message}\n`);
-      st.status = 2;
+      this.cantFork(err, e);
     }
+  }
+
+  /**
+   * fork() failed: ash prints "can't fork" and raises an error, which ends a non-interactive
+   * shell with status 2; an interactive one goes back to its prompt.
+   */
+  private cantFork(to: Io['err'], e: SysError): null {
+    this.write(to, `sh: can't fork: ${e.message}\n`);
+    this.st.status = 2;
+    if (!this.st.interactive) throw new ExitNow(2);
+    return null;
   }
 
   // ---------------------------------------------------------------- builtins
@@ -1181,8 +1187,7 @@ export class Interp {
           this.sys.forkCheck();
         } catch (e) {
           if (!(e instanceof SysError)) throw e;
-          err(`sh: can't fork: ${e.message}\n`);
-          return done(2);
+          return this.cantFork(io.err, e);
         }
         st.stack.push(this.restoreFrame());
         st.stack.push({ f: 'args', saved: st.args });
