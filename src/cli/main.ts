@@ -4,6 +4,7 @@ import { containerCommand, containerCommands, containerGroup } from './commands/
 import { imageCommands, imageGroup, images, pull } from './commands/images.js';
 import { ref } from './commands/ref.js';
 import { dockerfileGroup } from './commands/dockerfile.js';
+import { systemGroup, transferCommands } from './commands/transfer.js';
 import { doctor, reset, tour } from './commands/system.js';
 import { volumeGroup } from './commands/volumes.js';
 import { UsageError } from '../engine/errors.js';
@@ -32,7 +33,7 @@ export async function main(args: string[], version: string): Promise<number> {
       const verb = head.find((a) => !a.startsWith('-')) ?? '';
       throw new UsageError(msg, `See 'boxlab ${verb ? `${verb} ` : ''}--help'.`);
     });
-  for (const c of [...containerCommands, ...imageCommands]) cli.command(c as never);
+  for (const c of [...containerCommands, ...imageCommands, ...transferCommands]) cli.command(c as never);
   cli
     .command(containerGroup() as never)
     .command(volumeGroup as never)
@@ -41,6 +42,7 @@ export async function main(args: string[], version: string): Promise<number> {
     .command(pull as never)
     .command(ref as never)
     .command(dockerfileGroup as never)
+    .command(systemGroup as never)
     .command(doctor as never)
     .command(reset as never)
     .command(tour as never)

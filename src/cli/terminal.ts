@@ -44,9 +44,7 @@ export function readlineTerminal(): Terminal & { close(): void } {
 }
 
 export async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const ch of process.stdin) chunks.push(ch as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readAllStdinBuffer()).toString('utf8');
 }
 
 /** Ctrl-C while following a container's output (no terminal handed to it). */
@@ -58,4 +56,10 @@ export function sigintTerminal(): Pick<Terminal, 'onInterrupt'> {
       return () => void process.off('SIGINT', h);
     },
   };
+}
+
+export async function readAllStdinBuffer(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const ch of process.stdin) chunks.push(ch as Buffer);
+  return Buffer.concat(chunks);
 }

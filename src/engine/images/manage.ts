@@ -158,3 +158,49 @@ export function imageHistory(tx: Tx, img: ImageRec): HistoryRow[] {
   if (rows.length) rows[0].id = img.id;
   return rows;
 }
+
+export interface DiskUsage {
+  images: { total: number; active: number; size: number; reclaimable: number; rows: { name: string; id: string; size: number; containers: number }[] };
+  containers: { total: number; active: number; size: number; reclaimable: number; rows: { name: string; id: string; size: number; status: string }[] };
+  volumes: { total: number; active: number; size: number; reclaimable: number; rows: { name: string; size: number; links: number }[] };
+  buildCache: { total: number; size: number };
+}
+
+/** docker system df: what takes space, and what could be given back. */
+export async function diskUsage(tx: Tx): Promise<DiskUsage> {
+  const images = Object.values(tx.state.images);
+  const containers = Object.values(tx.state.containers);
+  const imageRows = images.map((i) => ({ name: i.repoTags[0] ?? '<none>', id: i.id, size: i.size, containers: usersOf(tx, i).length }));
+  // layers are shared: count each once
+  const seen = new Map<string, number>();
+  for (const i of images) for (const l of i.layers) seen.set(l.diffId, l.size);
+  const activeLayers = new Map<string, number>();
+  for (const i of images) if (usersOf(tx, i).length) for (const l of i.layers) activeLayers.set(l.diffId, l.size);
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  const containerRows = [];
+  for (const c of containers) containerRows.push({ name: c.name, id: c.id, size: await tx.kernel.fs.du(c.layer.upper), status: c.state.status });
+  const volumeRows = [];
+  for (const v of Object.values(tx.state.volumes)) {
+    const links = containers.filter((c) => c.mounts.some((m) => m.name === v.name)).length;
+    volumeRows.push({ name: v.name, size: await tx.kernel.fs.du(v.mountpoint), links });
+  }
+  const cached = Object.values(tx.state.images).filter((i) => !i.repoTags.length && !usersOf(tx, i).length);
+  return {
+    images: { total: images.length, active: images.filter((i) => usersOf(tx, i).length).length, size: sum(seen), reclaimable: sum(seen) - sum(activeLayers), rows: imageRows },
+    containers: {
+      total: containers.length,
+      active: containers.filter((c) => c.state.status === 'running').length,
+      size: containerRows.reduce((s, r) => s + r.size, 0),
+      reclaimable: containerRows.filter((r) => r.status !== 'running').reduce((s, r) => s + r.size, 0),
+      rows: containerRows,
+    },
+    volumes: {
+      total: volumeRows.length,
+      active: volumeRows.filter((r) => r.links).length,
+      size: volumeRows.reduce((s, r) => s + r.size, 0),
+      reclaimable: volumeRows.filter((r) => !r.links).reduce((s, r) => s + r.size, 0),
+      rows: volumeRows,
+    },
+    buildCache: { total: cached.length, size: cached.reduce((s, i) => s + i.size, 0) },
+  };
+}
