@@ -100,6 +100,14 @@ describe('layers: hostile tars are refused', () => {
     expect(() => sanitize([hard('h', 'etc/shadow')])).toThrow(/does not hold/);
   });
 
+  it('stops a tar bomb at the size limit with a clear error', async () => {
+    const big = await packLayer([file('zeros', '\0'.repeat(1_000_000))]);
+    expect(big.blob.length).toBeLessThan(10_000);
+    await expect(readLayer(big.blob, { bytes: 100_000, entries: 10 })).rejects.toThrow(/tar bomb/);
+    const many = await packLayer(Array.from({ length: 20 }, (_, i) => file(`f${i}`, 'x')));
+    await expect(readLayer(many.blob, { bytes: 1e9, entries: 10 })).rejects.toThrow(/more than 10 entries/);
+  });
+
   it('allows a symlink replaced by a directory before files go into it', () => {
     expect(sanitize([link('d', '/tmp'), dir('d'), file('d/f', 'x')]).map((e) => e.path)).toEqual(['d', 'd/f']);
   });

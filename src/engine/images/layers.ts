@@ -70,9 +70,21 @@ export async function packLayer(entries: FsEntry[]): Promise<PackedLayer> {
   return { blob, digest: sha(blob), diffId: sha(tarBuf), size: tarBuf.length };
 }
 
+/** The most a layer may unpack to, and the most entries it may hold: a tar bomb stops here. */
+export const LAYER_LIMITS = { bytes: 2 * 1024 ** 3, entries: 500_000 };
+
 /** A tar or tar+gzip blob → entries, in tar order. */
-export async function readLayer(blob: Buffer): Promise<FsEntry[]> {
-  const raw = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
+export async function readLayer(blob: Buffer, limits = LAYER_LIMITS): Promise<FsEntry[]> {
+  const bomb = (what: string) =>
+    new UserError(`the layer unpacks to more than ${what}; refused (a tar bomb?).`, 'Use a smaller layer; the limit protects the lab\'s disk.', 1);
+  let raw: Buffer;
+  try {
+    raw = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob, { maxOutputLength: limits.bytes }) : blob;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw bomb(`${limits.bytes} bytes`);
+    throw new UserError(`the layer is not valid gzip data (${(e as Error).message}).`, 'The blob is damaged: pull or build the image again.', 1);
+  }
+  if (raw.length > limits.bytes) throw bomb(`${limits.bytes} bytes`);
   const extract = tar.extract();
   const out: FsEntry[] = [];
   const input = Readable.from([raw]);
@@ -83,6 +95,7 @@ export async function readLayer(blob: Buffer): Promise<FsEntry[]> {
     for await (const c of entry) parts.push(c as Buffer);
     const type = FROM_TAR[h.type ?? 'file'];
     if (!type) continue; // pax/global headers and the like carry no file
+    if (out.length >= limits.entries) throw bomb(`${limits.entries} entries`);
     out.push({
       path: h.name.replace(/\/+$/, ''),
       type,
