@@ -5,7 +5,7 @@
 // to an overlay lower dir. Nothing a tar says may land outside the directory it is unpacked into.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createGzip, gunzipSync } from 'node:zlib';
 import tar, { type Header as Headers } from 'tar-stream';
 import type { FsEntry } from '../../kernel/kernel.js';
 import { UserError } from '../errors.js';
@@ -25,7 +25,6 @@ export interface PackedLayer {
   size: number;
 }
 
-const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 const TAR_TYPE: Record<FsEntry['type'], Headers['type']> = {
   file: 'file', dir: 'directory', symlink: 'symlink', hardlink: 'link', chardev: 'character-device', blockdev: 'block-device', fifo: 'fifo',
@@ -35,15 +34,28 @@ const FROM_TAR: Record<string, FsEntry['type']> = {
   'character-device': 'chardev', 'block-device': 'blockdev', fifo: 'fifo',
 };
 
-/** Entries → tar → gzip, deterministically (same entries, same digests). */
+/** Entries → tar → gzip, deterministically (same entries, same digests); tar and gzip run side by side. */
 export async function packLayer(entries: FsEntry[]): Promise<PackedLayer> {
   const pack = tar.pack();
-  const chunks: Buffer[] = [];
+  const gzip = createGzip({ level: 6 });
+  const tarHash = createHash('sha256');
+  const blobHash = createHash('sha256');
+  const blobChunks: Buffer[] = [];
+  let size = 0;
+  pack.on('data', (c) => {
+    tarHash.update(c as Buffer);
+    size += (c as Buffer).length;
+  });
+  gzip.on('data', (c: Buffer) => {
+    blobHash.update(c);
+    blobChunks.push(c);
+  });
   const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c) => void chunks.push(c as Buffer));
-    pack.on('end', resolve);
+    gzip.on('end', resolve);
+    gzip.on('error', reject);
     pack.on('error', reject);
   });
+  pack.pipe(gzip);
   for (const e of entries) {
     const header: Headers = {
       name: e.type === 'dir' ? `${e.path}/` : e.path,
@@ -64,10 +76,8 @@ export async function packLayer(entries: FsEntry[]): Promise<PackedLayer> {
   }
   pack.finalize();
   await done;
-  const tarBuf = Buffer.concat(chunks);
-  // mtime 0 and no name in the gzip header: the blob digest depends on the content only
-  const blob = gzipSync(tarBuf, { level: 6 });
-  return { blob, digest: sha(blob), diffId: sha(tarBuf), size: tarBuf.length };
+  const blob = Buffer.concat(blobChunks);
+  return { blob, digest: `sha256:${blobHash.digest('hex')}`, diffId: `sha256:${tarHash.digest('hex')}`, size };
 }
 
 /** The most a layer may unpack to, and the most entries it may hold: a tar bomb stops here. */
