@@ -167,6 +167,30 @@ describe('containers: logs and wait', () => {
   });
 });
 
+describe('containers: a web server between containers', () => {
+  it('serves a page with busybox httpd that another container fetches with wget', async () => {
+    const { engine } = lab();
+    await engine.run({ image: 'busybox', name: 'web', detach: true, cmd: ['sh', '-c', 'mkdir /www && echo "<h1>hi</h1>" > /www/index.html && httpd -f -p 8080 -h /www'] }, capture());
+    const ip = await engine.view((tx) => findContainer(tx, 'web').network.ip);
+    const io = capture();
+    const r = await engine.run({ image: 'busybox', cmd: ['wget', '-q', '-O', '-', `http://${ip}:8080/`], autoRemove: true }, io);
+    expect(r.exitCode).toBe(0);
+    expect(io.stdout).toBe('<h1>hi</h1>\n');
+    const missing = capture();
+    expect((await engine.run({ image: 'busybox', cmd: ['wget', '-q', '-O', '-', `http://${ip}:8080/nope`], autoRemove: true }, missing)).exitCode).toBe(1);
+    expect(missing.stderr).toContain('404 Not Found');
+    const refused = capture();
+    expect((await engine.run({ image: 'busybox', cmd: ['wget', '-q', '-O', '-', `http://${ip}:9999/`], autoRemove: true }, refused)).exitCode).toBe(1);
+    expect(refused.stderr).toContain('Connection refused');
+  });
+
+  it('daemonizes httpd without -f, so a container whose PID 1 is httpd exits at once, as with busybox', async () => {
+    const { engine } = lab();
+    const r = await engine.run({ image: 'busybox', cmd: ['httpd', '-p', '80', '-h', '/'], autoRemove: true }, capture());
+    expect(r.exitCode).toBe(0);
+  });
+});
+
 describe('containers: layers and volumes', () => {
   it('loses the writable layer with the container', async () => {
     const { engine } = lab();

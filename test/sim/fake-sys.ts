@@ -295,6 +295,9 @@ export class FakeSys implements SysCtx {
     if (addr === '127.0.0.1' || addr === '10.0.0.3' || addr === '10.0.0.2') return { rttMs: 0.08, ttl: 64, from: addr };
     return null;
   }
+  httpGet(): { status: number; body: string } {
+    throw new SysError('ECONNREFUSED');
+  }
   resolve(name: string): string | null {
     if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return name;
     if (name === 'localhost') return '127.0.0.1';

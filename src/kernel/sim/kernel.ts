@@ -227,6 +227,26 @@ export class SimKernel implements Kernel {
   }
 
   block(proc: SimProc, program: BlockProgram): void {
+    if (program.kind === 'serve') {
+      if (program.daemon) {
+        // busybox httpd without -f: fork the server into the background, the parent returns at once
+        try {
+          this.forkCheck(proc);
+        } catch (e) {
+          if (!(e instanceof SysError)) throw e;
+          this.write(proc, 'stderr', `${proc.argv[0]}: fork: ${e.message}\n`);
+          return this.exit(proc, 1);
+        }
+        const child = this.newProc(proc, { argv: proc.argv });
+        this.emitFork(child, true);
+        this.block(child, { ...program, daemon: false });
+        return this.exit(proc, 0);
+      }
+      if (this.server(proc.ns.net, program.port)) {
+        this.write(proc, 'stderr', `${proc.argv[0]}: bind: Address in use\n`);
+        return this.exit(proc, 1);
+      }
+    }
     proc.program = program;
     proc.state = 'S';
     proc.wake = program.ms === null ? null : this.clock.now() + program.ms;
@@ -234,6 +254,11 @@ export class SimKernel implements Kernel {
       proc.memBytes += program.bytes;
       this.enforceMemory(proc.cgroup);
     }
+  }
+
+  /** The process serving TCP port in a network namespace, if any. */
+  server(netNs: number, port: number): SimProc | undefined {
+    return Object.values(this.st.procs).find((p) => isAlive(p) && p.ns.net === netNs && p.program?.kind === 'serve' && p.program.port === port);
   }
 
   liveChildren(proc: SimProc): SimProc[] {

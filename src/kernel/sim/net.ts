@@ -138,6 +138,12 @@ export class SimNet {
     ns.routes.push({ dest: 'default', via, dev });
   }
 
+  /** The network namespace holding ip, as seen from nsId (its own loopback first). */
+  holder(nsId: number, ip: string): number | undefined {
+    if (this.owns(nsId, ip)) return nsId;
+    return Object.values(this.st.namespaces).find((n) => n.type === 'net' && this.owns(n.id, ip))?.id;
+  }
+
   private owns(nsId: number, ip: string): boolean {
     return this.ns(nsId).ifaces!.some((i) => i.up && i.addrs.some((a) => a.split('/')[0] === ip || (i.kind === 'loopback' && inSubnet(ip, a))));
   }

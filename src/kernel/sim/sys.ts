@@ -4,7 +4,8 @@
 
 export type Errno =
   | 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'EISDIR' | 'ENOTEMPTY' | 'EACCES' | 'EPERM' | 'EINVAL'
-  | 'EAGAIN' | 'ESRCH' | 'EBUSY' | 'EROFS' | 'ENOMEM' | 'EXDEV' | 'ELOOP' | 'ENETUNREACH';
+  | 'EAGAIN' | 'ESRCH' | 'EBUSY' | 'EROFS' | 'ENOMEM' | 'EXDEV' | 'ELOOP' | 'ENETUNREACH' | 'ECONNREFUSED'
+  | 'EHOSTUNREACH' | 'EADDRINUSE';
 
 export const ERRNO_TEXT: Record<Errno, string> = {
   ENOENT: 'No such file or directory',
@@ -23,6 +24,9 @@ export const ERRNO_TEXT: Record<Errno, string> = {
   EXDEV: 'Invalid cross-device link',
   ELOOP: 'Symbolic link loop',
   ENETUNREACH: 'Network is unreachable',
+  ECONNREFUSED: 'Connection refused',
+  EHOSTUNREACH: 'No route to host',
+  EADDRINUSE: 'Address in use',
 };
 
 export class SysError extends Error {
@@ -89,7 +93,9 @@ export interface Route {
 /** What a blocking command asks the kernel to do with its process. */
 export type BlockProgram =
   | { kind: 'sleep'; ms: number | null }
-  | { kind: 'hold'; bytes: number; ms: number | null };
+  | { kind: 'hold'; bytes: number; ms: number | null }
+  /** serve files over HTTP on a TCP port until killed (busybox httpd); daemon = fork and let the parent exit */
+  | { kind: 'serve'; port: number; root: string; ms: null; daemon?: boolean };
 
 export interface SysCtx {
   // identity
@@ -141,6 +147,8 @@ export interface SysCtx {
   /** round-trip time in ms, or null when no route or no such host */
   ping(addr: string): { rttMs: number; ttl: number; from: string } | null;
   resolve(name: string): string | null;
+  /** an HTTP GET to a server in some reachable network namespace; throws ECONNREFUSED, EHOSTUNREACH, ENETUNREACH */
+  httpGet(ip: string, port: number, path: string): { status: number; body: string };
 
   // output
   stdout(text: string): void;

@@ -215,6 +215,22 @@ export class ProcSys implements SysCtx {
   ping(addr: string) {
     return this.k.simnet.ping(this.p.ns.net, addr);
   }
+  httpGet(ip: string, port: number, path: string): { status: number; body: string } {
+    if (!this.k.simnet.ping(this.p.ns.net, ip)) throw new SysError('EHOSTUNREACH');
+    const ns = this.k.simnet.holder(this.p.ns.net, ip);
+    const server = ns === undefined ? undefined : this.k.server(ns, port);
+    if (!server || server.program?.kind !== 'serve') throw new SysError('ECONNREFUSED');
+    const sys = new ProcSys(this.k, server);
+    const root = server.program.root.replace(/\/$/, '');
+    let file = `${root}${path.startsWith('/') ? path : `/${path}`}`;
+    try {
+      if (sys.stat(file).type === 'dir') file = `${file.replace(/\/$/, '')}/index.html`;
+      return { status: 200, body: this.k.withCurrent(server, () => sys.readFile(file)) };
+    } catch {
+      return { status: 404, body: '<HTML><HEAD><TITLE>404 Not Found</TITLE></HEAD>\n<BODY><H1>404 Not Found</H1>\nThe requested URL was not found\n</BODY></HTML>\n' };
+    }
+  }
+
   resolve(name: string): string | null {
     if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return name;
     if (name === 'localhost') return '127.0.0.1';

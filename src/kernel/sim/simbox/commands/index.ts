@@ -1,7 +1,7 @@
 // The simbox command table: every applet by name, which of them block (run as a process of their
 // own), and which are ash builtins (run without a fork, so they work even at pids.max).
 import { FILE_COMMANDS } from './files.js';
-import { NET_COMMANDS } from './net.js';
+import { NET_BLOCKERS, NET_COMMANDS } from './net.js';
 import { PROC_BLOCKERS, PROC_COMMANDS } from './procs.js';
 import { SYSTEM_COMMANDS, systemCommands } from './system.js';
 import { TEXT_COMMANDS } from './text.js';
@@ -15,7 +15,7 @@ export const COMMANDS: Record<string, CommandFn> = {
   ...SYSTEM_COMMANDS,
 };
 
-export const BLOCKERS: Record<string, BlockFn> = { ...PROC_BLOCKERS };
+export const BLOCKERS: Record<string, BlockFn> = { ...PROC_BLOCKERS, ...NET_BLOCKERS };
 
 /** ash runs these inside the shell process: no fork, so no pids.max charge */
 export const NO_FORK = new Set(['echo', 'printf', 'test', '[', 'kill', 'pwd', 'true', 'false']);

@@ -1,7 +1,7 @@
 // simbox network commands: ip (addr, link, route) in busybox/iproute2 layout, and ping with
 // busybox's output; both read the calling process's network namespace through SysCtx.
 import type { NetIf, Route } from '../../sys.js';
-import { getopt, type CommandFn, type Ctx } from './types.js';
+import { errText, getopt, type BlockFn, type CommandFn, type Ctx } from './types.js';
 
 function ipToInt(ip: string): number | null {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
@@ -164,4 +164,61 @@ const ping: CommandFn = (c) => {
   return times.length ? 0 : 1;
 };
 
-export const NET_COMMANDS: Record<string, CommandFn> = { ip, ping };
+/** busybox httpd [-f] [-p [IP:]PORT] [-h HOME]: serve HOME (default /www) until killed; -f stays in the foreground. */
+const httpd: BlockFn = (argv) => {
+  const o = getopt(argv.slice(1), 'phcurmeR');
+  if (o.bad) return { error: `httpd: option requires an argument -- '${o.bad}'\n`, code: 1 };
+  const portText = (o.vals.p ?? '80').split(':').pop()!;
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return { error: `httpd: invalid port '${portText}'\n`, code: 1 };
+  return { program: { kind: 'serve', port, root: o.vals.h ?? '/www', ms: null, daemon: !o.flags.has('f') } };
+};
+
+/** busybox wget [-q] [-O FILE] http://HOST[:PORT]/PATH */
+const wget: CommandFn = (c) => {
+  const o = getopt(c.argv.slice(1), 'OTUY');
+  const url = o.rest[0];
+  const m = url ? /^http:\/\/([^/:]+)(?::(\d+))?(\/.*)?$/.exec(url) : null;
+  if (!m) {
+    c.err(url ? `wget: not an http or ftp url: ${url}\n` : 'BusyBox v1.36.1 (simbox) multi-call binary.\n\nUsage: wget [-q] [-O FILE] URL\n');
+    return 1;
+  }
+  const [, host, portText, path = '/'] = m;
+  const port = Number(portText ?? 80);
+  const ip = c.sys.resolve(host);
+  if (!ip) {
+    c.err(`wget: bad address '${host}'\n`);
+    return 1;
+  }
+  const quiet = o.flags.has('q');
+  if (!quiet) c.err(`Connecting to ${host} (${ip}:${port})\n`);
+  let res: { status: number; body: string };
+  try {
+    res = c.sys.httpGet(ip, port, path);
+  } catch (e) {
+    c.err(`wget: can't connect to remote host (${ip}): ${errText(e)}\n`);
+    return 1;
+  }
+  if (res.status !== 200) {
+    c.err(`wget: server returned error: HTTP/1.1 ${res.status} Not Found\n`);
+    return 1;
+  }
+  const target = o.vals.O ?? (path.split('/').pop() || 'index.html');
+  if (target === '-') {
+    if (!quiet) c.err('writing to stdout\n');
+    c.out(res.body);
+    if (!quiet) c.err('written to stdout\n');
+    return 0;
+  }
+  try {
+    c.sys.writeFile(target, res.body);
+  } catch (e) {
+    c.err(`wget: can't open '${target}': ${errText(e)}\n`);
+    return 1;
+  }
+  if (!quiet) c.err(`saving to '${target}'\n'${target}' saved\n`);
+  return 0;
+};
+
+export const NET_COMMANDS: Record<string, CommandFn> = { ip, ping, wget };
+export const NET_BLOCKERS: Record<string, BlockFn> = { httpd };
