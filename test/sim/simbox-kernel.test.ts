@@ -76,4 +76,15 @@ describe('simbox on the simulated kernel', () => {
     expect(c.output().stdout).toBe('');
     expect(c.output().stderr).toBe("sh: can't fork: Resource temporarily unavailable\n");
   });
+
+  it('runs a #!/bin/sh script from PATH, from the shell and as a process of its own', async () => {
+    const { kernel } = simKernel();
+    const c = await container(kernel, ['sleep', '600']);
+    await execIn(kernel, c.pid, ['sh', '-c', "mkdir -p /usr/local/bin && printf '#!/bin/sh\\necho hello $1\\n' > /usr/local/bin/greet && chmod +x /usr/local/bin/greet"]);
+    expect((await execIn(kernel, c.pid, ['sh', '-c', 'greet bob'])).stdout).toBe('hello bob\n');
+    const direct = await execIn(kernel, c.pid, ['greet', 'ann']);
+    expect(direct.stdout).toBe('hello ann\n');
+    await execIn(kernel, c.pid, ['chmod', '-x', '/usr/local/bin/greet']);
+    expect((await execIn(kernel, c.pid, ['sh', '-c', '/usr/local/bin/greet'])).status).toBe(126);
+  });
 });

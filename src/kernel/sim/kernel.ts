@@ -499,6 +499,8 @@ export class SimKernel implements Kernel {
       this.exit(proc, 127);
       throw new KernelError(`exec: "${name}": executable file not found in $PATH`, 'ENOENT');
     }
+    // a script runs as its interpreter with the script's path, as execve does for #!
+    if (resolved.script) proc.argv = ['/bin/sh', resolved.path, ...proc.argv.slice(1)];
     this.withCurrent(proc, () => this.apply(proc, simbox.start(sys, proc.argv, proc.env)));
   }
 

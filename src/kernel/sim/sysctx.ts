@@ -266,15 +266,19 @@ export class ProcSys implements SysCtx {
     return this.k.firstTime(key);
   }
 
-  /** PATH lookup the way execvp does it, for the kernel's exec. */
-  which(name: string): string | null {
+  /** PATH lookup the way execvp does it, for the kernel's exec: an applet, or a #!/bin/sh script. */
+  which(name: string): { path: string; script: boolean } | null {
     const candidates = name.includes('/') ? [name] : PATH_DIRS.map((d) => `${d}/${name}`);
     for (const c of candidates) {
       try {
         const st = this.k.vfs.stat(this.ctx, c);
         if (st.type !== 'file') continue;
         const base = name.split('/').pop()!;
-        if (simbox.isCommand(base)) return c;
+        if (simbox.isCommand(base) && this.k.vfs.lstat(this.ctx, c).type === 'symlink') return { path: c, script: false };
+        if (simbox.isCommand(base) && base === 'busybox') return { path: c, script: false };
+        const head = this.k.vfs.readFile(this.ctx, c).slice(0, 64);
+        if (/^#!\s*\/bin\/(ba|a)?sh\b/.test(head) && st.mode & 0o111) return { path: c, script: true };
+        if (simbox.isCommand(base)) return { path: c, script: false };
       } catch {
         /* try the next */
       }

@@ -809,6 +809,25 @@ export class Interp {
     return this.runArgv(argv, io, assigns, noFork);
   }
 
+  /** A shell script to run for name: a path, or a file on PATH that no builtin or applet shadows. */
+  private findScript(name: string): { path: string; executable: boolean } | null {
+    const isApplet = (n: string) => SHELL_BUILTINS.has(n) || !!this.st.funcs[n] || !!COMMANDS[n] || !!BLOCKERS[n];
+    const candidates = name.includes('/') ? [name] : isApplet(name) ? [] : ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d) => `${d}/${name}`);
+    for (const path of candidates) {
+      const s = safeStat(this.sys, path);
+      if (!s || s.type !== 'file') continue;
+      let head = '';
+      try {
+        head = this.sys.readFile(path).slice(0, 64);
+      } catch {
+        continue;
+      }
+      if (!/^#!\s*\/bin\/(ba|a)?sh\b/.test(head)) continue;
+      return { path, executable: (s.mode & 0o111) !== 0 };
+    }
+    return null;
+  }
+
   private env(assigns: [string, string][]): Record<string, string> {
     const env: Record<string, string> = {};
     for (const k of this.st.exported) if (this.st.vars[k] !== undefined) env[k] = this.st.vars[k];
@@ -820,6 +839,16 @@ export class Interp {
   runArgv(argv: string[], io: Io, assigns: [string, string][], noFork = false): Ctl {
     const st = this.st;
     let name = argv[0];
+    const script = this.findScript(name);
+    if (script) {
+      if (!script.executable) {
+        this.write(io.err, `sh: ${name}: Permission denied\n`);
+        st.status = 126;
+        return null;
+      }
+      // a #!/bin/sh script: the kernel runs its interpreter with the script's path
+      return this.builtin('sh', ['sh', script.path, ...argv.slice(1)], io, assigns);
+    }
     if (name.includes('/')) {
       const s = safeStat(this.sys, name);
       const base = name.slice(name.lastIndexOf('/') + 1);
