@@ -1,0 +1,3 @@
+#!/bin/sh
+# greet NAME: say hello
+echo "hello, ${1:-world}"
