@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { containerCommand, containerCommands, containerGroup } from './commands/containers.js';
 import { imageCommands, imageGroup, images, pull } from './commands/images.js';
 import { ref } from './commands/ref.js';
+import { build } from './commands/build.js';
 import { dockerfileGroup } from './commands/dockerfile.js';
 import { systemGroup, transferCommands } from './commands/transfer.js';
 import { doctor, reset, tour } from './commands/system.js';
@@ -26,7 +27,8 @@ export async function main(args: string[], version: string): Promise<number> {
     .help('help')
     .strict()
     .wrap(Math.min(100, process.stdout.columns || 100))
-    .parserConfiguration({ 'unknown-options-as-args': false })
+    // --no-cache and --no-trunc are flags of their own, as in docker, not negations of cache/trunc
+    .parserConfiguration({ 'unknown-options-as-args': false, 'boolean-negation': false })
     .fail((msg, err) => {
       // throwing here stops yargs before any handler runs
       if (err) throw err;
@@ -41,6 +43,7 @@ export async function main(args: string[], version: string): Promise<number> {
     .command(imageGroup as never)
     .command(pull as never)
     .command(ref as never)
+    .command(build as never)
     .command(dockerfileGroup as never)
     .command(systemGroup as never)
     .command(doctor as never)

@@ -72,6 +72,8 @@ export interface ImageRec {
   config: { cmd: string[]; entrypoint: string[] | null; env: string[]; workdir: string; stopSignal?: string };
   size: number;
   comment: string;
+  /** the image a build step stood on (classic builder's Parent): an image that is some other's parent is an intermediate image, not dangling */
+  parent?: string;
 }
 
 export interface VolumeRec {
@@ -87,6 +89,8 @@ export interface EngineState {
   images: Record<string, ImageRec>;
   volumes: Record<string, VolumeRec>;
   ipam: { subnet: string; gateway: string; allocated: Record<string, string> };
+  /** the build cache: a step's key (parent image + instruction + content checksum) → the image it made */
+  buildCache?: Record<string, string>;
 }
 
 export const LAB_BRIDGE = 'boxlab0';

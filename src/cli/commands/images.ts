@@ -6,7 +6,7 @@ import { UserError } from '../../engine/errors.js';
 import { shortId } from '../../engine/ids.js';
 import { ensureImage } from '../../engine/images/catalog.js';
 import { storeOf } from '../../engine/images/images.js';
-import { configOf, getImage, imageHistory, pruneImages, removeImage, tagImage, type RemoveResult } from '../../engine/images/manage.js';
+import { configOf, getImage, imageHistory, isIntermediate, pruneImages, removeImage, tagImage, type RemoveResult } from '../../engine/images/manage.js';
 import type { Tx } from '../../engine/lab.js';
 import type { ImageRec } from '../../engine/state.js';
 import { engineFor, exit, io, type GlobalArgs } from '../context.js';
@@ -62,7 +62,8 @@ const imagesLs: CommandModule<GlobalArgs, Args> = {
       const now = tx.kernel.clock.now();
       const filters = list(a.filter);
       if (a.repository) filters.push(`reference=${String(a.repository)}`);
-      return filterImages(Object.values(tx.state.images), filters)
+      const all = Object.values(tx.state.images).filter((i) => a.all || !isIntermediate(tx, i));
+      return filterImages(all, filters)
         .sort((x, y) => y.created - x.created)
         .flatMap((i) => rowsOf(tx, i, now));
     });

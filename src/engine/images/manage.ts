@@ -114,20 +114,39 @@ export async function removeImage(tx: Tx, name: string, force: boolean): Promise
   }
   r.untagged.push(...img.repoTags);
   img.repoTags = [];
-  r.freed = await deleteImage(tx, img);
-  r.deleted.push(img.id);
+  await deleteWithParents(tx, img, r);
   return r;
+}
+
+/** Delete an image, then its untagged parents that nothing else stands on, as Docker does. */
+async function deleteWithParents(tx: Tx, img: ImageRec, r: RemoveResult): Promise<void> {
+  let cur: ImageRec | undefined = img;
+  while (cur) {
+    const parent: ImageRec | undefined = cur.parent ? tx.state.images[cur.parent] : undefined;
+    r.freed += await deleteImage(tx, cur);
+    r.deleted.push(cur.id);
+    cur = parent && !parent.repoTags.length && !usersOf(tx, parent).length && !isIntermediate(tx, parent) ? parent : undefined;
+  }
+}
+
+/**
+ * An intermediate image: an untagged build step that a later image stands on. `images` hides
+ * these (unless -a) and prune keeps them; an untagged image nothing stands on is dangling.
+ */
+export function isIntermediate(tx: Tx, img: ImageRec): boolean {
+  if (img.repoTags.length) return false;
+  return Object.values(tx.state.images).some((o) => o.parent === img.id && o.id !== img.id);
 }
 
 /** docker image prune: dangling images nobody uses; with all, every image no container uses. */
 export async function pruneImages(tx: Tx, all: boolean): Promise<RemoveResult> {
   const r: RemoveResult = { untagged: [], deleted: [], freed: 0 };
   for (const img of Object.values(tx.state.images)) {
-    if (usersOf(tx, img).length || (!all && img.repoTags.length)) continue;
+    if (usersOf(tx, img).length || (!all && (img.repoTags.length || isIntermediate(tx, img)))) continue;
+    if (!tx.state.images[img.id]) continue; // went with a child deleted before it
     r.untagged.push(...img.repoTags);
     img.repoTags = [];
-    r.freed += await deleteImage(tx, img);
-    r.deleted.push(img.id);
+    await deleteWithParents(tx, img, r);
   }
   return r;
 }
@@ -168,7 +187,7 @@ export interface DiskUsage {
 
 /** docker system df: what takes space, and what could be given back. */
 export async function diskUsage(tx: Tx): Promise<DiskUsage> {
-  const images = Object.values(tx.state.images);
+  const images = Object.values(tx.state.images).filter((i) => !isIntermediate(tx, i));
   const containers = Object.values(tx.state.containers);
   const imageRows = images.map((i) => ({ name: i.repoTags[0] ?? '<none>', id: i.id, size: i.size, containers: usersOf(tx, i).length }));
   // layers are shared: count each once
@@ -184,7 +203,7 @@ export async function diskUsage(tx: Tx): Promise<DiskUsage> {
     const links = containers.filter((c) => c.mounts.some((m) => m.name === v.name)).length;
     volumeRows.push({ name: v.name, size: await tx.kernel.fs.du(v.mountpoint), links });
   }
-  const cached = Object.values(tx.state.images).filter((i) => !i.repoTags.length && !usersOf(tx, i).length);
+  const cached = Object.values(tx.state.images).filter((i) => isIntermediate(tx, i));
   return {
     images: { total: images.length, active: images.filter((i) => usersOf(tx, i).length).length, size: sum(seen), reclaimable: sum(seen) - sum(activeLayers), rows: imageRows },
     containers: {
