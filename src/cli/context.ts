@@ -40,6 +40,21 @@ export function describeEvent(e: LabEvent): string {
 /** The exit code a command ends with, set by handlers. */
 export const exit = { code: 0 };
 
+/** Apply fn to each name; report each failure as docker does, go on, and exit 1 if any failed. */
+export async function each(names: string[], fn: (name: string) => Promise<void>): Promise<void> {
+  let failed = 0;
+  for (const n of names) {
+    try {
+      await fn(n);
+    } catch (e) {
+      if (names.length === 1 || !(e instanceof UserError)) throw e;
+      io.err(`boxlab: ${e.message}\n`);
+      failed++;
+    }
+  }
+  if (failed) exit.code = 1;
+}
+
 /** Turn an error into one line on stderr and an exit code; anything unexpected is a bug. */
 export function reportError(e: unknown): number {
   if (e instanceof UserError) {

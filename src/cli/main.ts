@@ -9,7 +9,7 @@ import { systemGroup, transferCommands } from './commands/transfer.js';
 import { doctor, reset, tour } from './commands/system.js';
 import { volumeGroup } from './commands/volumes.js';
 import { UsageError } from '../engine/errors.js';
-import { exit, reportError, type GlobalArgs } from './context.js';
+import { exit, reportError } from './context.js';
 import { splitContainerCommand } from './split.js';
 
 export async function main(args: string[], version: string): Promise<number> {

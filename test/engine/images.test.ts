@@ -1,31 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commitContainer } from '../../src/engine/containers/commit.js';
 import { findContainer } from '../../src/engine/containers/lifecycle.js';
-import { Engine, type Io } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { findImage } from '../../src/engine/images/catalog.js';
 import { configOf, diskUsage, getImage, imageHistory, pruneImages, removeImage, tagImage } from '../../src/engine/images/manage.js';
 import { exportContainer, importImage, loadImages, saveImages } from '../../src/engine/images/transfer.js';
 import { readLayer } from '../../src/engine/images/layers.js';
-import { Lab } from '../../src/engine/lab.js';
-import { createKernel } from '../../src/kernel/index.js';
-import { fakeClock } from '../helpers/clock.js';
+import { capture, memoryLab } from '../helpers/lab.js';
 
-const labs: Lab[] = [];
-afterEach(() => {
-  for (const l of labs.splice(0)) l.dispose();
-});
-
-function lab() {
-  const clock = fakeClock();
-  const l = new Lab({ mode: 'sim', home: null, clock, kernel: createKernel });
-  labs.push(l);
-  return new Engine(l, clock);
-}
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
-  return o;
-}
+const lab = () => memoryLab().engine;
 
 /** A container that changed the image: added /etc/motd, deleted /etc/shells. */
 async function changed(engine: Engine, name = 'w1') {

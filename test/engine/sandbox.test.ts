@@ -1,31 +1,14 @@
 // Every example under sandbox/ builds and does what its README says, in sim mode.
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { build } from '../../src/engine/build/builder.js';
 import { findContainer } from '../../src/engine/containers/lifecycle.js';
-import { Engine, type Io } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { diskUsage, getImage, imageHistory, pruneImages, tagImage } from '../../src/engine/images/manage.js';
-import { Lab } from '../../src/engine/lab.js';
-import { createKernel } from '../../src/kernel/index.js';
-import { fakeClock } from '../helpers/clock.js';
+import { capture, memoryLab } from '../helpers/lab.js';
 
 const SANDBOX = join(import.meta.dirname, '..', '..', 'sandbox');
-const labs: Lab[] = [];
-afterEach(() => {
-  for (const l of labs.splice(0)) l.dispose();
-});
-
-function lab(): Engine {
-  const clock = fakeClock();
-  const l = new Lab({ mode: 'sim', home: null, clock, kernel: createKernel });
-  labs.push(l);
-  return new Engine(l, clock);
-}
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const o = { stdout: '', stderr: '', out: (t: string) => void (o.stdout += t), err: (t: string) => void (o.stderr += t) };
-  return o;
-}
+const lab = () => memoryLab().engine;
 
 const buildDir = (engine: Engine, dir: string, tag: string, dockerfile?: string) =>
   build(engine, { context: { kind: 'dir', path: join(SANDBOX, dir) }, tags: [tag], buildArgs: {}, ...(dockerfile ? { dockerfile } : {}) }, capture());

@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { parseCpus, parseEnv, parseMemoryFlag, parsePidsLimit } from '../../engine/containers/options.js';
 import { findContainer } from '../../engine/containers/lifecycle.js';
 import { UsageError, UserError } from '../../engine/errors.js';
-import { engineFor, exit, io, type GlobalArgs } from '../context.js';
+import { each, engineFor, exit, io, type GlobalArgs } from '../context.js';
 import { formatRows, renderTemplate, table } from '../format.js';
 import { applyFilters, inspectContainer, psRow } from './views.js';
 import { readAllStdin, readlineTerminal, sigintTerminal } from '../terminal.js';
@@ -93,21 +93,6 @@ const create: CommandModule<GlobalArgs, Args> = {
 };
 
 const names = (y: Argv, what = 'container'): Argv => y.positional('containers', { type: 'string', describe: `${what} names or ids` });
-
-/** Apply fn to each name; report each failure as docker does and exit 1 if any failed. */
-async function each(list: string[], fn: (name: string) => Promise<void>): Promise<void> {
-  let failed = 0;
-  for (const n of list) {
-    try {
-      await fn(n);
-    } catch (e) {
-      if (list.length === 1 || !(e instanceof UserError)) throw e;
-      io.err(`boxlab: ${e.message}\n`);
-      failed++;
-    }
-  }
-  if (failed) exit.code = 1;
-}
 
 const start: CommandModule<GlobalArgs, Args> = {
   command: 'start <containers..>',

@@ -9,7 +9,7 @@ import { storeOf } from '../../engine/images/images.js';
 import { configOf, getImage, imageHistory, isIntermediate, pruneImages, removeImage, tagImage, type RemoveResult } from '../../engine/images/manage.js';
 import type { Tx } from '../../engine/lab.js';
 import type { ImageRec } from '../../engine/state.js';
-import { engineFor, exit, io, type GlobalArgs } from '../context.js';
+import { each, engineFor, io, type GlobalArgs } from '../context.js';
 import { formatRows, humanDuration, humanSize, renderTemplate, table } from '../format.js';
 
 type Args = GlobalArgs & Record<string, unknown>;
@@ -105,15 +105,7 @@ const rmi: CommandModule<GlobalArgs, Args> = {
   builder: (y) => y.positional('images', { type: 'string', array: true }).option('force', { alias: 'f', type: 'boolean' }).example('$0 rmi mybox:v1', '') as Argv<Args>,
   handler: async (a) => {
     const engine = engineFor(a);
-    for (const name of list(a.images)) {
-      try {
-        printRemoved(await engine.view((tx) => removeImage(tx, name, !!a.force)));
-      } catch (e) {
-        if (!(e instanceof UserError) || list(a.images).length === 1) throw e;
-        io.err(`boxlab: ${e.message}\n`);
-        exit.code = 1;
-      }
-    }
+    await each(list(a.images), async (name) => printRemoved(await engine.view((tx) => removeImage(tx, name, !!a.force))));
   },
 };
 

@@ -1,9 +1,8 @@
 // boxlab volume create/ls/inspect/rm/prune: named volumes outlive the containers that use them.
 import type { Argv, CommandModule } from 'yargs';
-import { UserError } from '../../engine/errors.js';
 import type { VolumeRec } from '../../engine/state.js';
 import { createVolume, getVolume, pruneVolumes, removeVolume } from '../../engine/volumes/volumes.js';
-import { engineFor, exit, io, type GlobalArgs } from '../context.js';
+import { each, engineFor, io, type GlobalArgs } from '../context.js';
 import { formatRows, humanSize, renderTemplate, table } from '../format.js';
 
 type Args = GlobalArgs & Record<string, unknown>;
@@ -67,16 +66,10 @@ const rm: CommandModule<GlobalArgs, Args> = {
   builder: (y) => y.positional('names', { type: 'string', array: true }).option('force', { alias: 'f', type: 'boolean' }) as Argv<Args>,
   handler: async (a) => {
     const engine = engineFor(a);
-    for (const n of a.names as string[]) {
-      try {
-        await engine.tx((tx) => removeVolume(tx, n, !!a.force));
-        io.out(`${n}\n`);
-      } catch (e) {
-        if (!(e instanceof UserError) || (a.names as string[]).length === 1) throw e;
-        io.err(`boxlab: ${e.message}\n`);
-        exit.code = 1;
-      }
-    }
+    await each(a.names as string[], async (n) => {
+      await engine.tx((tx) => removeVolume(tx, n, !!a.force));
+      io.out(`${n}\n`);
+    });
   },
 };
 
