@@ -28,8 +28,12 @@ export function engineFor(argv: GlobalArgs): Engine {
   const mode = modeOf(argv);
   const lab = new Lab({ mode, home: defaultHome(mode), kernel: createKernel });
   if (argv.events) lab.onEvent((e) => io.err(describeEvent(e)));
+  for (const l of labListeners) lab.onEvent(l);
   return new Engine(lab);
 }
+
+/** Listeners every lab made by engineFor hears: in-process runs (the lesson runner) collect events here. */
+export const labListeners = new Set<(e: LabEvent) => void>();
 
 /** --events: engine steps as a sentence, kernel actions as the command that does them. */
 export function describeEvent(e: LabEvent): string {

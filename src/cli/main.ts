@@ -4,6 +4,7 @@ import { containerCommand, containerCommands, containerGroup } from './commands/
 import { imageCommands, imageGroup, images, pull } from './commands/images.js';
 import { ref } from './commands/ref.js';
 import { build } from './commands/build.js';
+import { lessonGroup, progressGroup } from './commands/lesson.js';
 import { dockerfileGroup } from './commands/dockerfile.js';
 import { systemGroup, transferCommands } from './commands/transfer.js';
 import { doctor, reset, tour } from './commands/system.js';
@@ -44,6 +45,8 @@ export async function main(args: string[], version: string): Promise<number> {
     .command(pull as never)
     .command(ref as never)
     .command(build as never)
+    .command(lessonGroup as never)
+    .command(progressGroup as never)
     .command(dockerfileGroup as never)
     .command(systemGroup as never)
     .command(doctor as never)

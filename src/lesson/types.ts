@@ -58,7 +58,7 @@ export type Step = RunStep | QuizStep | TaskStep;
 /** A condition on the lab's state. */
 export type Check =
   | { kind: 'container'; name: string; status?: 'created' | 'running' | 'exited'; exitCode?: number; oomKilled?: boolean; exists?: boolean }
-  | { kind: 'file'; container: string; path: string; contains?: string; absent?: boolean; inUpperLayer?: boolean }
+  | { kind: 'file'; container: string; path: string; contains?: string; absent?: boolean; inUpperLayer?: boolean; /** an overlay whiteout for path in the writable layer */ whiteout?: boolean }
   | { kind: 'cgroup'; container: string; file: string; equals?: string; atLeast?: number }
   | { kind: 'namespace'; container: string; type: 'pid' | 'mnt' | 'uts' | 'ipc' | 'net' | 'user' | 'cgroup'; differsFromHost: boolean }
   | { kind: 'image'; name: string; exists?: boolean; layers?: number }

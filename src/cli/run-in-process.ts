@@ -1,0 +1,64 @@
+// Run a boxlab command inside this process, as the lesson runner does: main() with stdout and
+// stderr captured (context's io is swapped for the call), the lab's events collected (through
+// context's labListeners), and the state home chosen by BOXLAB_HOME for the call. Calls are
+// queued: one command at a time, as a person types them.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { LabEvent } from '../engine/events.js';
+import { io, labListeners } from './context.js';
+import { main } from './main.js';
+
+export interface InProcessResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  events: LabEvent[];
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let version: string | undefined;
+function versionOf(): string {
+  version ??= (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
+  return version;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * `boxlab ARGS` with BOXLAB_HOME=home, in this process. --help and --version print through
+ * yargs (console.log, process.exit), so those run in a child process instead.
+ */
+export function runInProcess(args: string[], opts: { home: string; onEvent?: (e: LabEvent) => void }): Promise<InProcessResult> {
+  const next = queue.then(() => (args.includes('--help') || args.includes('--version') ? viaChild(args, opts.home) : inProcess(args, opts)));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function inProcess(args: string[], opts: { home: string; onEvent?: (e: LabEvent) => void }): Promise<InProcessResult> {
+  const r: InProcessResult = { stdout: '', stderr: '', exitCode: 0, events: [] };
+  const saved = { out: io.out, err: io.err, home: process.env.BOXLAB_HOME };
+  const listen = (e: LabEvent) => {
+    r.events.push(e);
+    opts.onEvent?.(e);
+  };
+  io.out = (t) => void (r.stdout += t);
+  io.err = (t) => void (r.stderr += t);
+  process.env.BOXLAB_HOME = opts.home;
+  labListeners.add(listen);
+  try {
+    r.exitCode = await main(args, versionOf());
+  } finally {
+    labListeners.delete(listen);
+    io.out = saved.out;
+    io.err = saved.err;
+    if (saved.home === undefined) delete process.env.BOXLAB_HOME;
+    else process.env.BOXLAB_HOME = saved.home;
+  }
+  return r;
+}
+
+function viaChild(args: string[], home: string): InProcessResult {
+  const p = spawnSync(process.execPath, [`${root}bin/boxlab.js`, ...args], { env: { ...process.env, BOXLAB_HOME: home }, encoding: 'utf8' });
+  return { stdout: p.stdout ?? '', stderr: p.stderr ?? '', exitCode: p.status ?? 1, events: [] };
+}

@@ -1,0 +1,70 @@
+// English: the words boxlab's lesson screens and `lesson run` use, and one sentence per kind of
+// lab event. Other languages (zh.ts) give the same keys; a missing event sentence falls back here.
+import type { KernelEvent } from '../../kernel/events.js';
+
+type Ev<K extends KernelEvent['kind']> = (e: Extract<KernelEvent, { kind: K }>) => string;
+export type EventWords = { [K in KernelEvent['kind']]: Ev<K> };
+
+export const ui = {
+  lesson: 'Lesson',
+  step: 'Step',
+  run: 'Run',
+  notice: 'Notice',
+  hint: 'Hint',
+  solution: 'Solution',
+  quiz: 'Quiz',
+  task: 'Your turn',
+  answer: 'Answer',
+  correct: 'correct',
+  wrong: 'not quite',
+  checks: 'Checks',
+  passed: 'passed',
+  failed: 'failed',
+  whatChanged: 'What changed',
+  exitCode: 'exit code',
+  pressEnter: 'Press Enter for the next step.',
+  lessonPassed: (n: number) => `All ${n} steps passed.`,
+  lessonFailed: (failed: string[]) => `Failed steps: ${failed.join(', ')}.`,
+  minutes: (n: number) => `${n} min`,
+  progress: (done: number, all: number) => `${done}/${all} steps done`,
+  noLessons: 'No lessons found.',
+  resetConfirm: (id: string) => `Clear your progress in ${id} and remove its lab? [y/N] `,
+  resetDone: (id: string) => `Cleared ${id}: progress and lab.`,
+  resetCancelled: 'Nothing was changed.',
+  exported: (file: string) => `Progress written to ${file}.`,
+  imported: (n: number, file: string) => `Imported progress for ${n} lesson(s) from ${file}.`,
+  valid: (file: string) => `${file}: ok`,
+  modeSim: 'SIM',
+  modeReal: 'REAL',
+};
+export type UiWords = typeof ui;
+
+export const events: EventWords = {
+  'namespace.create': (e) => `A new ${e.nsType} namespace ${e.nsType}:[${e.id}] for PID ${e.pid}; the host's is ${e.nsType}:[${e.hostId}].`,
+  'namespace.join': (e) => `PID ${e.pid} joined the ${e.nsTypes.join(', ')} namespaces of PID ${e.targetPid}.`,
+  'process.spawn': (e) => `Started \`${e.argv.join(' ')}\`: PID ${e.nsPid} inside its PID namespace, PID ${e.pid} on the host.`,
+  'process.exit': (e) => `PID ${e.pid} (\`${e.argv.join(' ')}\`) exited with code ${e.exitCode}${e.signal ? ` (${e.signal})` : ''}.`,
+  'process.signal': (e) => `Sent ${e.signal} to PID ${e.pid}${e.delivered ? '' : ' (ignored)'}${e.note ? `: ${e.note}` : ''}.`,
+  'process.oom-kill': (e) => `The OOM killer ended PID ${e.pid}: ${e.cgroup} used ${e.usage} bytes against a limit of ${e.limit}.`,
+  'process.fork-failed': (e) => `A fork was refused: ${e.cgroup} already has ${e.current} of ${e.limit} processes (pids.max).`,
+  mount: (e) => `Mounted ${e.fstype} ${e.source} on ${e.target}.`,
+  unmount: (e) => `Unmounted ${e.target}.`,
+  'pivot-root': (e) => `PID ${e.pid} now has ${e.newRoot} as its root directory.`,
+  'uts.hostname': (e) => `Set the hostname to ${e.hostname} in PID ${e.pid}'s UTS namespace.`,
+  'cgroup.create': (e) => `Created the cgroup ${e.path}.`,
+  'cgroup.write': (e) => `Wrote ${e.value} to ${e.file} of cgroup ${e.path}.`,
+  'cgroup.remove': (e) => `Removed the cgroup ${e.path}.`,
+  'net.netns-create': (e) => `Created the network namespace ${e.name}.`,
+  'net.netns-delete': (e) => `Deleted the network namespace ${e.name}.`,
+  'net.bridge-create': (e) => `Created the bridge ${e.name}.`,
+  'net.veth-create': (e) => `Created a veth pair: ${e.host} on the host, ${e.peer} in the container.`,
+  'net.link-netns': (e) => `Moved ${e.link} into the network namespace ${e.netns}.`,
+  'net.link-master': (e) => `Plugged ${e.link} into the bridge ${e.bridge}.`,
+  'net.link-up': (e) => `Brought ${e.link} up${e.netns ? ` in ${e.netns}` : ''}.`,
+  'net.link-delete': (e) => `Deleted the link ${e.link}.`,
+  'net.addr-add': (e) => `Gave ${e.link} the address ${e.cidr}.`,
+  'net.route-add': (e) => `Added a route to ${e.dest}${e.via ? ` via ${e.via}` : ''} on ${e.dev}.`,
+  'fs.mkdir': (e) => `Made the directory ${e.path}.`,
+  'fs.remove': (e) => `Removed ${e.path}.`,
+  'fs.populate': (e) => `Filled ${e.path} with ${e.files} files (${e.bytes} bytes).`,
+};

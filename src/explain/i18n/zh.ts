@@ -1,0 +1,46 @@
+// 中文：课程界面与 `lesson run` 的文字。事件句子未翻译的，回落到英文。
+import type { EventWords, UiWords } from './en.js';
+
+export const ui: UiWords = {
+  lesson: '课程',
+  step: '步骤',
+  run: '运行',
+  notice: '注意',
+  hint: '提示',
+  solution: '答案',
+  quiz: '小测验',
+  task: '轮到你了',
+  answer: '回答',
+  correct: '正确',
+  wrong: '不太对',
+  checks: '检查',
+  passed: '通过',
+  failed: '未通过',
+  whatChanged: '发生了什么',
+  exitCode: '退出码',
+  pressEnter: '按回车进入下一步。',
+  lessonPassed: (n) => `全部 ${n} 个步骤都通过了。`,
+  lessonFailed: (failed) => `未通过的步骤：${failed.join('、')}。`,
+  minutes: (n) => `${n} 分钟`,
+  progress: (done, all) => `已完成 ${done}/${all} 步`,
+  noLessons: '没有找到课程。',
+  resetConfirm: (id) => `清除 ${id} 的进度并删除它的实验环境？[y/N] `,
+  resetDone: (id) => `已清除 ${id}：进度和实验环境。`,
+  resetCancelled: '没有做任何改动。',
+  exported: (file) => `进度已写入 ${file}。`,
+  imported: (n, file) => `已从 ${file} 导入 ${n} 个课程的进度。`,
+  valid: (file) => `${file}：没有问题`,
+  modeSim: '模拟',
+  modeReal: '真实',
+};
+
+export const events: Partial<EventWords> = {
+  'namespace.create': (e) => `为 PID ${e.pid} 新建 ${e.nsType} 命名空间 ${e.nsType}:[${e.id}]；宿主机的是 ${e.nsType}:[${e.hostId}]。`,
+  'process.spawn': (e) => `启动 \`${e.argv.join(' ')}\`：在它的 PID 命名空间里是 PID ${e.nsPid}，在宿主机上是 PID ${e.pid}。`,
+  'process.exit': (e) => `PID ${e.pid}（\`${e.argv.join(' ')}\`）退出，退出码 ${e.exitCode}${e.signal ? `（${e.signal}）` : ''}。`,
+  'process.oom-kill': (e) => `OOM killer 结束了 PID ${e.pid}：${e.cgroup} 用了 ${e.usage} 字节，上限是 ${e.limit}。`,
+  'process.fork-failed': (e) => `fork 被拒绝：${e.cgroup} 已有 ${e.current} 个进程，上限 ${e.limit}（pids.max）。`,
+  'uts.hostname': (e) => `在 PID ${e.pid} 的 UTS 命名空间里把主机名设为 ${e.hostname}。`,
+  'cgroup.write': (e) => `把 ${e.value} 写入 cgroup ${e.path} 的 ${e.file}。`,
+  mount: (e) => `把 ${e.fstype} ${e.source} 挂载到 ${e.target}。`,
+};
