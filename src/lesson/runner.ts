@@ -25,8 +25,8 @@ export interface RunnerOptions {
   mode?: LessonMode;
   /** the lesson lab's state home; default lessonHome(lesson.id) */
   home?: string;
-  /** how boxlab commands run; default: in this process, through the CLI's main() */
-  exec?: BoxlabExec;
+  /** how boxlab commands run (the CLI passes its in-process runner: arrows point down) */
+  exec: BoxlabExec;
 }
 
 /** Where boxlab keeps state: $BOXLAB_HOME, else $XDG_DATA_HOME/boxlab, else ~/.local/share/boxlab. */
@@ -40,9 +40,7 @@ export function lessonHome(id: string, env: NodeJS.ProcessEnv = process.env): st
   return join(stateBase(env), 'lessons', id);
 }
 
-const inProcess: BoxlabExec = async (args, opts) => (await import('../cli/run-in-process.js')).runInProcess(args, opts);
-
-export function createRunner(lesson: Lesson, opts: RunnerOptions = {}): Runner {
+export function createRunner(lesson: Lesson, opts: RunnerOptions): Runner {
   return new Runner(lesson, opts);
 }
 
@@ -55,11 +53,11 @@ export class Runner implements LessonRunner {
 
   constructor(
     readonly lesson: Lesson,
-    opts: RunnerOptions = {},
+    opts: RunnerOptions,
   ) {
     this.mode = opts.mode ?? 'sim';
     this.home = opts.home ?? lessonHome(lesson.id);
-    this.exec = opts.exec ?? inProcess;
+    this.exec = opts.exec;
   }
 
   private engine(): Engine {
