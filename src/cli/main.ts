@@ -4,6 +4,7 @@ import { containerCommand, containerCommands, containerGroup } from './commands/
 import { imageCommands, imageGroup, images, pull } from './commands/images.js';
 import { ref } from './commands/ref.js';
 import { build } from './commands/build.js';
+import { ui } from './commands/ui.js';
 import { lessonGroup, progressGroup } from './commands/lesson.js';
 import { dockerfileGroup } from './commands/dockerfile.js';
 import { systemGroup, transferCommands } from './commands/transfer.js';
@@ -52,7 +53,7 @@ export async function main(args: string[], version: string): Promise<number> {
     .command(doctor as never)
     .command(reset as never)
     .command(tour as never)
-    .demandCommand(1, 'Name a command; `boxlab tour` is a good start.')
+    .command(ui as never)
     .epilogue('State: $BOXLAB_HOME, else $XDG_DATA_HOME/boxlab. Docs: README.md');
   try {
     await cli.parseAsync();

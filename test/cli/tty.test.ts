@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux) console.log('skipping the terminal tests: tmux is not installed (apt-get install tmux)');
@@ -46,5 +46,29 @@ describe.skipIf(!hasTmux)('boxlab run -it in a terminal', () => {
     await waitFor(/^status=130$/m);
     tmux('send-keys', '-t', 'boxlab', 'exit 3', 'Enter');
     await waitFor(/^EXIT=3$/m);
+  });
+
+  it('opens the lab with no command: lessons, a step run against the lab, its check, and q to quit', async () => {
+    const cmd = `env -u CI BOXLAB_HOME=${home}/ui NO_COLOR=1 TERM=xterm-256color ${process.execPath} ${BIN}; echo "UI_EXIT=$?"; sleep 60`;
+    tmux('new-window', '-t', 'boxlab', '-n', 'ui', cmd);
+    const pane = 'boxlab:ui';
+    const wait = async (pattern: RegExp) => {
+      const deadline = Date.now() + 20_000;
+      let screen = '';
+      while (Date.now() < deadline) {
+        screen = tmux('capture-pane', '-p', '-t', pane);
+        if (pattern.test(screen)) return screen;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`timed out waiting for ${pattern}; the screen was:\n${screen}`);
+    };
+    await wait(/A container is a process\s+0\/8 steps/);
+    tmux('send-keys', '-t', pane, 'Enter');
+    await wait(/Enter\/Space run · n\/p next\/prev/);
+    tmux('send-keys', '-t', pane, 'Enter');
+    const after = await wait(/web is running/);
+    expect(after).toMatch(/pid\s+\d+\s+\d+\s+≠/);
+    tmux('send-keys', '-t', pane, 'q');
+    await wait(/UI_EXIT=0$/m);
   });
 });

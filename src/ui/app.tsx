@@ -1,0 +1,107 @@
+// The whole UI: load the lesson runners, show Home, open a Lesson, overlay Help; quit on q.
+import { useApp } from 'ink';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { LessonRunner } from '../lesson/types.js';
+import type { Lang } from './i18n.js';
+import { Help } from './screens/Help.js';
+import { Home } from './screens/Home.js';
+import { LessonScreen } from './screens/Lesson.js';
+import { settings, UiContext } from './theme.js';
+import type { LessonProgress } from './use-lesson-runner.js';
+import { useTerminalSize, type Size } from './use-terminal-size.js';
+
+export interface AppProps {
+  runners: () => Promise<LessonRunner[]> | LessonRunner[];
+  mode: 'sim' | 'real';
+  doctorLine: string;
+  lang: Lang;
+  /** saved progress per lesson id, to resume */
+  progress?: Record<string, LessonProgress>;
+  onProgress?: (lessonId: string, progress: LessonProgress) => void;
+  /** open this lesson at once instead of the home screen */
+  lessonId?: string;
+  color?: boolean;
+  /** a fixed size (tests); otherwise the terminal's, kept current on resize */
+  size?: Size;
+}
+
+type Screen = { name: 'home' } | { name: 'lesson'; index: number };
+
+export function App({ runners, mode, doctorLine, lang, progress: saved, onProgress, lessonId, color, size: fixed }: AppProps) {
+  const { exit } = useApp();
+  const size = useTerminalSize(fixed);
+  const ui = useMemo(() => settings(lang, color), [lang, color]);
+  const [list, setList] = useState<LessonRunner[] | null>(null);
+  const [error, setError] = useState<string | undefined>();
+  const [screen, setScreen] = useState<Screen>({ name: 'home' });
+  const [help, setHelp] = useState(false);
+  const [selected, setSelected] = useState(0);
+  const [progress, setProgress] = useState<Record<string, LessonProgress | undefined>>(saved ?? {});
+
+  useEffect(() => {
+    let live = true;
+    Promise.resolve()
+      .then(runners)
+      .then((rs) => {
+        if (!live) return;
+        setList(rs);
+        const at = lessonId ? rs.findIndex((r) => r.lesson.id === lessonId) : -1;
+        if (at >= 0) {
+          setSelected(at);
+          setScreen({ name: 'lesson', index: at });
+        }
+      })
+      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      live = false;
+    };
+    // load once
+  }, []);
+
+  const record = useCallback(
+    (id: string, p: LessonProgress) => {
+      setProgress((all) => ({ ...all, [id]: p }));
+      onProgress?.(id, p);
+    },
+    [onProgress],
+  );
+  const quit = useCallback(() => exit(), [exit]);
+
+  let body;
+  if (help) {
+    body = <Help size={size} onClose={() => setHelp(false)} onQuit={quit} />;
+  } else if (screen.name === 'lesson' && list?.[screen.index]) {
+    const runner = list[screen.index];
+    const p = progress[runner.lesson.id];
+    body = (
+      <LessonScreen
+        key={runner.lesson.id}
+        runner={runner}
+        mode={mode}
+        size={size}
+        saved={p}
+        onProgress={record}
+        onBack={() => setScreen({ name: 'home' })}
+        onQuit={quit}
+        onHelp={() => setHelp(true)}
+      />
+    );
+  } else {
+    body = (
+      <Home
+        lessons={list ? list.map((r) => r.lesson) : null}
+        error={error}
+        progress={progress}
+        mode={mode}
+        doctorLine={doctorLine}
+        selected={selected}
+        size={size}
+        onSelect={setSelected}
+        onOpen={(index) => setScreen({ name: 'lesson', index })}
+        onHelp={() => setHelp(true)}
+        onQuit={quit}
+      />
+    );
+  }
+  return <UiContext.Provider value={ui}>{body}</UiContext.Provider>;
+}
