@@ -427,7 +427,7 @@ export function createRegistryHandler(storage: RegistryStorage) {
     }
   }
 
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://registry');
     const path = url.pathname;
     const method = req.method ?? 'GET';
@@ -458,6 +458,21 @@ export function createRegistryHandler(storage: RegistryStorage) {
       return sendJson(res, 200, { name: repo, tags: page }, link ? { Link: link } : {});
     }
     throw new RegistryError(404, 'NOT_FOUND', `no route for ${method} ${path}`);
+  }
+
+  /** Serve one request; never rejects — a failure is the spec's error body. */
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await route(req, res);
+    } catch (e) {
+      const err = e instanceof RegistryError ? e : new RegistryError(500, 'UNKNOWN', (e as Error)?.message ?? String(e));
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      req.resume();
+      sendJson(res, err.status, { errors: [{ code: err.code, message: err.message, detail: err.detail ?? null }] });
+    }
   };
 }
 
@@ -467,17 +482,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
   const storage = new RegistryStorage(opts.root);
   const handle = createRegistryHandler(storage);
   const server = createServer((req, res) => {
-    handle(req, res)
-      .catch((e: unknown) => {
-        const err = e instanceof RegistryError ? e : new RegistryError(500, 'UNKNOWN', (e as Error)?.message ?? String(e));
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        req.resume();
-        sendJson(res, err.status, { errors: [{ code: err.code, message: err.message, detail: err.detail ?? null }] });
-      })
-      .finally(() => opts.log?.(`${req.method} ${req.url} ${res.statusCode}`));
+    void handle(req, res).finally(() => opts.log?.(`${req.method} ${req.url} ${res.statusCode}`));
   });
   // a TLS hello on this plain-HTTP port (a client trying https first) just closes the connection
   server.on('clientError', (_err, socket) => socket.destroy());
