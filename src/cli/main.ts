@@ -5,6 +5,7 @@ import { imageCommands, imageGroup, images, pull } from './commands/images.js';
 import { ref } from './commands/ref.js';
 import { build } from './commands/build.js';
 import { ui } from './commands/ui.js';
+import { push, registryGroup } from './commands/registry.js';
 import { lessonGroup, progressGroup } from './commands/lesson.js';
 import { dockerfileGroup } from './commands/dockerfile.js';
 import { systemGroup, transferCommands } from './commands/transfer.js';
@@ -46,6 +47,8 @@ export async function main(args: string[], version: string): Promise<number> {
     .command(pull as never)
     .command(ref as never)
     .command(build as never)
+    .command(push as never)
+    .command(registryGroup as never)
     .command(lessonGroup as never)
     .command(progressGroup as never)
     .command(dockerfileGroup as never)

@@ -4,7 +4,7 @@
 import type { KernelEvent } from '../kernel/events.js';
 
 export type StepName =
-  | 'image.lookup' | 'image.pull' | 'container.create' | 'layer.add' | 'ip.allocate' | 'process.start'
+  | 'image.lookup' | 'image.pull' | 'image.push' | 'container.create' | 'layer.add' | 'ip.allocate' | 'process.start'
   | 'process.exit' | 'container.stop' | 'container.remove' | 'ip.release' | 'layer.remove' | 'volume.create'
   | 'volume.remove' | 'cgroup.limits' | 'network.attach' | 'network.detach';
 

@@ -1,7 +1,7 @@
 // A lab: one kernel (sim or real), the engine's records, and where both are kept. Each CLI
 // command is one transaction: lock, load, act, save, unlock. Long waits (a foreground `run`,
 // `logs -f`, `stop`'s grace period) happen between transactions, so other commands can run.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelError, type Clock, type Kernel } from '../kernel/kernel.js';
@@ -15,6 +15,29 @@ export type Mode = 'sim' | 'real';
 /** Makes the kernel for a lab from its stored state (the CLI passes src/kernel's createKernel). */
 export type KernelFactory = (mode: Mode, opts: { state?: unknown; clock?: Clock }) => Kernel;
 
+/** The lab's settings, like Docker's daemon.json: `<home>/config.json`. */
+export interface LabConfig {
+  /** tried in order for Docker Hub images before the origin, e.g. ["http://127.0.0.1:5000"] */
+  registryMirrors: string[];
+}
+
+export function readConfig(home: string | null | undefined): LabConfig {
+  const config: LabConfig = { registryMirrors: [] };
+  if (!home || !existsSync(join(home, 'config.json'))) return config;
+  let data: { 'registry-mirrors'?: unknown };
+  try {
+    data = JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'));
+  } catch (e) {
+    throw new UserError(`${join(home, 'config.json')} is not valid JSON (${(e as Error).message}).`, 'Fix it, or remove it to use the defaults.');
+  }
+  const mirrors = data['registry-mirrors'];
+  if (mirrors !== undefined && (!Array.isArray(mirrors) || !mirrors.every((m) => typeof m === 'string' && /^https?:\/\/[^/]+\/?$/.test(m)))) {
+    throw new UserError(`registry-mirrors in ${join(home, 'config.json')} must be a list of URLs like "http://127.0.0.1:5000".`, 'Fix the list, or remove it.');
+  }
+  config.registryMirrors = (mirrors as string[] | undefined) ?? [];
+  return config;
+}
+
 export interface LabOptions {
   mode: Mode;
   kernel: KernelFactory;
@@ -23,6 +46,8 @@ export interface LabOptions {
   clock?: Clock;
   /** how long to wait for another command holding the lab's lock */
   lockWaitMs?: number;
+  /** settings; default: read from <home>/config.json */
+  config?: LabConfig;
 }
 
 /** $BOXLAB_HOME, else $XDG_DATA_HOME/boxlab, else ~/.local/share/boxlab; real mode: /var/lib/boxlab */
@@ -39,6 +64,7 @@ export interface Tx {
   events: LabEvent[];
   /** a real-disk directory for logs */
   dataDir: string;
+  config: LabConfig;
   step(step: StepEvent['step'], text: string, command: string): void;
 }
 
@@ -49,6 +75,7 @@ export class Lab {
   private clock?: Clock;
   private lockWaitMs: number;
   private makeKernel: KernelFactory;
+  readonly config: LabConfig;
   /** in-memory labs keep their kernel and state between transactions */
   private live: { kernel: Kernel; state: EngineState } | null = null;
   private listeners = new Set<(e: LabEvent) => void>();
@@ -58,6 +85,7 @@ export class Lab {
     this.clock = opts.clock;
     this.lockWaitMs = opts.lockWaitMs ?? 15_000;
     this.makeKernel = opts.kernel;
+    this.config = opts.config ?? readConfig(opts.home);
     this.file = opts.home ? new StateFile(opts.home) : null;
     this.dataDir = opts.home ?? mkdtempSync(join(tmpdir(), 'boxlab-mem-'));
   }
@@ -101,7 +129,7 @@ export class Lab {
       const step = (name: StepEvent['step'], text: string, command: string) =>
         push({ kind: 'engine.step', step: name, text, command, at: kernel.clock.now() });
       try {
-        return await fn({ kernel, state, events, dataDir: this.dataDir, step });
+        return await fn({ kernel, state, events, dataDir: this.dataDir, config: this.config, step });
       } finally {
         off();
         this.file?.save({ version: STATE_VERSION, engine: state, kernel: kernel.exportState() ?? null });

@@ -8,6 +8,7 @@ import type { ImageRec } from '../state.js';
 import { LAB_ROOT, registerImage, storeLayer } from './images.js';
 import { packLayer } from './layers.js';
 import { parseRef } from './reference.js';
+import { pullRemote } from '../registry/pull.js';
 import type { ImageConfig } from './store.js';
 
 export { LAB_ROOT };
@@ -38,6 +39,8 @@ export async function ensureImage(tx: Tx, name: string, log: (line: string) => v
   if (found) return found;
   if (ref.isId) throw new UserError(`No such image: ${ref.familiar}`, 'An image ID names a local image; list them with `boxlab images`.', 125);
   log(`Unable to find image '${ref.familiar}' locally`);
+  const remote = await pullRemote(tx, name, tx.config.registryMirrors, log);
+  if (remote) return remote;
   if (!CATALOG.includes(ref.repository) || ref.tag !== 'latest') {
     throw new UserError(
       `pull access denied for ${ref.repository}: the simulated registry has only ${CATALOG.map((c) => `${c}:latest`).join(', ')}.`,
@@ -52,7 +55,7 @@ export async function ensureImage(tx: Tx, name: string, log: (line: string) => v
 const BASE_EPOCH = Date.UTC(2024, 8, 26, 21, 31, 42);
 
 async function pullBase(tx: Tx, familiar: string, log: (line: string) => void): Promise<ImageRec> {
-  log(`latest: Pulling from library/busybox`);
+  log(`latest: Pulling from library/busybox (the simulated hub: built in, no network)`);
   // the kernel lays out the root filesystem it can run; it becomes the image's one layer
   const tmp = `${LAB_ROOT}/tmp/base-${process.pid}-${tx.kernel.clock.now()}`;
   await tx.kernel.fs.remove(tmp);

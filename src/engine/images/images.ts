@@ -38,21 +38,40 @@ export function storeLayer(tx: Tx, layer: PackedLayer): Descriptor {
   return { mediaType: MEDIA.layer, digest, size };
 }
 
-/** Write config and manifest, name the image, unpack its layers, and record it. */
+/**
+ * Write config and manifest, name the image, unpack its layers, and record it. A pulled image
+ * passes its config and manifest bytes as the registry sent them (`raw`), so its id and digest
+ * stay the registry's.
+ */
 export async function registerImage(
   tx: Tx,
-  spec: { config: ImageConfig; layers: (Descriptor & { diffId: string; unpackedSize: number })[]; names: string[]; comment?: string },
+  spec: {
+    config: ImageConfig;
+    layers: (Descriptor & { diffId: string; unpackedSize: number })[];
+    names: string[];
+    comment?: string;
+    raw?: { config: Buffer; manifest: Buffer; manifestMediaType: string };
+  },
 ): Promise<ImageRec> {
   const store = storeOf(tx);
-  const cfg = store.putJson(spec.config);
-  const manifest: Manifest = {
-    schemaVersion: 2,
-    mediaType: MEDIA.manifest,
-    config: { mediaType: MEDIA.config, digest: cfg.digest, size: cfg.size },
-    layers: spec.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-  };
-  const man = store.putJson(manifest);
-  store.setManifest({ mediaType: MEDIA.manifest, digest: man.digest, size: man.size }, spec.names);
+  let cfg: { digest: string; size: number };
+  let man: { digest: string; size: number };
+  let manifestMediaType: string = MEDIA.manifest;
+  if (spec.raw) {
+    cfg = store.putBlob(spec.raw.config);
+    man = store.putBlob(spec.raw.manifest);
+    manifestMediaType = spec.raw.manifestMediaType;
+  } else {
+    cfg = store.putJson(spec.config);
+    const manifest: Manifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      config: { mediaType: MEDIA.config, digest: cfg.digest, size: cfg.size },
+      layers: spec.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    };
+    man = store.putJson(manifest);
+  }
+  store.setManifest({ mediaType: manifestMediaType, digest: man.digest, size: man.size }, spec.names);
   const layers: ImageRec['layers'] = [];
   for (const l of spec.layers) layers.push({ diffId: l.diffId, digest: l.digest, dir: await unpackLayer(tx, l), size: l.unpackedSize });
   const id = cfg.digest;
