@@ -54,6 +54,7 @@ async function simThroughput(seconds = 3) {
   }
 }
 
+const skipSlow = process.argv.includes("--quick");
 const cold = coldStart();
 console.log(`cold start   node -e 0: ${cold.baseline.toFixed(1)} ms   boxlab --version: ${cold.boxlab.toFixed(1)} ms   ratio ${cold.ratio.toFixed(2)}x   (goal <= 1.30x) ${cold.ratio <= 1.3 ? 'met' : 'NOT MET'}`);
 const sim = await simThroughput();
@@ -109,3 +110,82 @@ async function layerCreation(mb = 200) {
 
 const layer = await layerCreation();
 console.log(`layer from a ${layer.mb} MB directory   tar -cz | sha256sum: ${layer.baseline.toFixed(0)} ms   boxlab packLayer: ${layer.boxlab.toFixed(0)} ms   throughput ${layer.throughputRatio.toFixed(2)}x   (goal >= 0.80x) ${layer.throughputRatio >= 0.8 ? 'met' : 'NOT MET'}`);
+
+// 4. push then pull of a 3-layer image to the CNCF distribution registry, against skopeo copy
+async function registryRoundTrip() {
+  const has = (t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!has('docker-registry') || !has('skopeo')) return { skipped: 'docker-registry or skopeo is not installed' };
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { createServer } = await import('node:net');
+  const { spawn } = await import('node:child_process');
+  const { Lab } = await import(join(root, 'dist', 'engine', 'lab.js'));
+  const { Engine } = await import(join(root, 'dist', 'engine', 'engine.js'));
+  const { createKernel } = await import(join(root, 'dist', 'kernel', 'index.js'));
+  const { ensureImage } = await import(join(root, 'dist', 'engine', 'images', 'catalog.js'));
+  const { findContainer } = await import(join(root, 'dist', 'engine', 'containers', 'lifecycle.js'));
+  const { commitContainer } = await import(join(root, 'dist', 'engine', 'containers', 'commit.js'));
+  const { getImage } = await import(join(root, 'dist', 'engine', 'images', 'manage.js'));
+  const { storeOf } = await import(join(root, 'dist', 'engine', 'images', 'images.js'));
+  const { ImageStore } = await import(join(root, 'dist', 'engine', 'images', 'store.js'));
+  const { pushImage, pullImage } = await import(join(root, 'dist', 'engine', 'registry', 'client.js'));
+  const dir = mkdtempSync(join(tmpdir(), 'boxlab-bench-reg-'));
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\nhttp:\n  addr: 127.0.0.1:${port}\nlog:\n  level: error\n`);
+  const registry = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  const lab = new Lab({ mode: 'sim', home: null, kernel: createKernel });
+  try {
+    for (let i = 0; i < 100; i++) {
+      const r = await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => null);
+      if (r && r.status === 200) break;
+      await new Promise((r2) => setTimeout(r2, 50));
+    }
+    // a 3-layer image: busybox + two layers of a few MB each
+    const engine = new Engine(lab);
+    const io = { out() {}, err() {} };
+    await engine.tx((tx) => ensureImage(tx, 'busybox'));
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'seq 1 400000 > /a.txt'], name: 'l1' }, io);
+    await engine.tx(async (tx) => commitContainer(tx, findContainer(tx, 'l1'), { name: 'bench2:step' }));
+    await engine.run({ image: 'bench2:step', cmd: ['sh', '-c', 'seq 400000 800000 > /b.txt'], name: 'l2' }, io);
+    const img = await engine.tx(async (tx) => structuredClone(await commitContainer(tx, findContainer(tx, 'l2'), { name: 'bench3:bench' })));
+    const layout = await engine.tx(async (tx) => storeOf(tx).root);
+    const oursRun = async (round) => {
+      const out = new ImageStore(join(dir, `pull-${round}`));
+      const target = { registry: `127.0.0.1:${port}`, repository: `boxlab/r${round}`, tag: 'v1' };
+      const t0 = process.hrtime.bigint();
+      await pushImage(new ImageStore(layout), img, target, {});
+      await pullImage(out, target, {});
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    const skopeoRun = (round) => {
+      const t0 = process.hrtime.bigint();
+      const a = spawnSync('skopeo', ['--insecure-policy', 'copy', '-q', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://127.0.0.1:${port}/skopeo/r${round}:v1`], { stdio: 'ignore' });
+      const b = spawnSync('skopeo', ['--insecure-policy', 'copy', '-q', '--src-tls-verify=false', `docker://127.0.0.1:${port}/skopeo/r${round}:v1`, `oci:${join(dir, `skopeo-${round}`)}:v1`], { stdio: 'ignore' });
+      if (a.status !== 0 || b.status !== 0) throw new Error('skopeo copy failed');
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    await oursRun(0);
+    skopeoRun(0);
+    const a = [];
+    const b = [];
+    for (let round = 1; round <= 5; round++) {
+      b.push(skopeoRun(round));
+      a.push(await oursRun(round));
+    }
+    const size = img.layers.reduce((s, l) => s + l.size, 0);
+    return { skopeo: median(b), boxlab: median(a), ratio: median(a) / median(b), size };
+  } finally {
+    registry.kill('SIGTERM');
+    lab.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const reg = await registryRoundTrip();
+if (reg.skipped) console.log(`push + pull vs skopeo: skipped (${reg.skipped})`);
+else console.log(`push + pull of a 3-layer image (${(reg.size / 1e6).toFixed(1)} MB) to docker-registry   skopeo copy out and back: ${reg.skopeo.toFixed(0)} ms   boxlab: ${reg.boxlab.toFixed(0)} ms   ratio ${reg.ratio.toFixed(2)}x   (goal <= 1.00x) ${reg.ratio <= 1 ? 'met' : 'NOT MET'}`);
