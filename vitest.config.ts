@@ -2,8 +2,19 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'lab', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'], exclude: ['test/real/**'] },
+      },
+      {
+        // real-kernel tests share the machine's kernel: one file at a time, so each one's
+        // "nothing of boxlab is left" check sees only its own objects
+        extends: true,
+        test: { name: 'real', include: ['test/real/**/*.test.ts'], fileParallelism: false },
+      },
+    ],
   },
 });

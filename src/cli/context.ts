@@ -26,7 +26,9 @@ export function modeOf(argv: GlobalArgs): Mode {
 
 export function engineFor(argv: GlobalArgs): Engine {
   const mode = modeOf(argv);
-  const lab = new Lab({ mode, home: defaultHome(mode), kernel: createKernel });
+  // BOXLAB_HOST_NETNS puts real mode's bridge in a namespace of its own (tests, demos on a shared host)
+  const hostNetns = process.env.BOXLAB_HOST_NETNS || undefined;
+  const lab = new Lab({ mode, home: defaultHome(mode), kernel: (m, o) => createKernel(m, { ...o, real: { hostNetns } }) });
   if (argv.events) lab.onEvent((e) => io.err(describeEvent(e)));
   for (const l of labListeners) lab.onEvent(l);
   return new Engine(lab);

@@ -9,7 +9,7 @@ import { push, registryGroup } from './commands/registry.js';
 import { lessonGroup, progressGroup } from './commands/lesson.js';
 import { dockerfileGroup } from './commands/dockerfile.js';
 import { systemGroup, transferCommands } from './commands/transfer.js';
-import { doctor, reset, tour } from './commands/system.js';
+import { cleanupCmd, doctor, reset, tour } from './commands/system.js';
 import { volumeGroup } from './commands/volumes.js';
 import { UsageError } from '../engine/errors.js';
 import { exit, reportError } from './context.js';
@@ -55,6 +55,7 @@ export async function main(args: string[], version: string): Promise<number> {
     .command(systemGroup as never)
     .command(doctor as never)
     .command(reset as never)
+    .command(cleanupCmd as never)
     .command(tour as never)
     .command(ui as never)
     .epilogue('State: $BOXLAB_HOME, else $XDG_DATA_HOME/boxlab. Docs: README.md');

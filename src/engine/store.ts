@@ -64,7 +64,8 @@ export class StateFile<E, K> {
     } catch (e) {
       throw this.corrupt((e as Error).message);
     }
-    if (!data || typeof data !== 'object' || data.version !== STATE_VERSION || !data.engine || !data.kernel) {
+    // the real kernel keeps no state of its own: kernel is null there
+    if (!data || typeof data !== 'object' || data.version !== STATE_VERSION || !data.engine || !('kernel' in data)) {
       throw this.corrupt(data && typeof data === 'object' && 'version' in data ? `unknown state version ${String(data.version)}` : 'not a boxlab state file');
     }
     return data;

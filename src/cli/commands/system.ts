@@ -5,6 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { defaultHome } from '../../engine/lab.js';
 import { StateFile } from '../../engine/store.js';
 import { probe } from '../../kernel/real/probe.js';
+import { UserError } from '../../engine/errors.js';
 import { exit, io, modeOf, type GlobalArgs } from '../context.js';
 
 type Args = GlobalArgs & Record<string, unknown>;
@@ -33,7 +34,7 @@ export const reset: CommandModule<GlobalArgs, Args> = {
     const mode = modeOf(a);
     const home = defaultHome(mode);
     if (mode !== 'sim') {
-      io.err('boxlab: reset wipes the simulated lab only; real mode cleans up with `boxlab cleanup` (not built yet).\n');
+      io.err('boxlab: reset wipes the simulated lab only; in real mode, `boxlab cleanup` removes what boxlab left in the kernel.\n');
       exit.code = 1;
       return;
     }
@@ -89,4 +90,25 @@ export const tour: CommandModule<GlobalArgs, Args> = {
   command: 'tour',
   describe: 'A short tour of boxlab',
   handler: () => void io.out(TOUR(process.env.npm_lifecycle_event ? 'npx boxlab' : 'boxlab')),
+};
+
+export const cleanupCmd: CommandModule<GlobalArgs, Args> = {
+  command: 'cleanup',
+  describe: 'Real mode: find and remove everything boxlab made in the kernel (processes, mounts, cgroups, veths, namespaces)',
+  builder: (y) => y.option('json', { type: 'boolean' }).example('$0 cleanup', 'after a crash or a SIGKILL of boxlab') as Argv<Args>,
+  handler: async (a) => {
+    if (process.platform !== 'linux' || (typeof process.getuid === 'function' && process.getuid() !== 0)) {
+      throw new UserError('cleanup removes real kernel objects and needs root on Linux.', 'Run it as root (sudo boxlab cleanup); sim mode has nothing to clean (boxlab reset wipes it).');
+    }
+    const { cleanup } = await import('../../kernel/real/cleanup.js');
+    const hostNetns = process.env.BOXLAB_HOST_NETNS;
+    const r = await cleanup({ extraNetns: hostNetns ? [hostNetns] : [] });
+    if (a.json) return io.out(JSON.stringify(r, null, 2) + '\n');
+    const parts: [string, unknown[]][] = [['processes killed', r.killed], ['mounts removed', r.unmounted], ['cgroups removed', r.cgroups], ['links removed', r.links], ['network namespaces removed', r.netns]];
+    const any = parts.some(([, l]) => l.length);
+    for (const [what, l] of parts) if (l.length) io.out(`${what}: ${l.join(' ')}\n`);
+    if (!any) io.out('Nothing of boxlab was left in the kernel.\n');
+    for (const e of r.errors) io.err(`boxlab: could not remove: ${e}\n`);
+    if (r.errors.length) exit.code = 1;
+  },
 };

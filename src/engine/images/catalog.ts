@@ -55,7 +55,7 @@ export async function ensureImage(tx: Tx, name: string, log: (line: string) => v
 const BASE_EPOCH = Date.UTC(2024, 8, 26, 21, 31, 42);
 
 async function pullBase(tx: Tx, familiar: string, log: (line: string) => void): Promise<ImageRec> {
-  log(`latest: Pulling from library/busybox (the simulated hub: built in, no network)`);
+  log(`latest: Pulling from library/busybox (${tx.kernel.info.mode === 'sim' ? 'the simulated hub: built in, no network' : "built on this machine from its busybox: no network"})`);
   // the kernel lays out the root filesystem it can run; it becomes the image's one layer
   const tmp = `${LAB_ROOT}/tmp/base-${process.pid}-${tx.kernel.clock.now()}`;
   await tx.kernel.fs.remove(tmp);

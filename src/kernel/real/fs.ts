@@ -1,7 +1,7 @@
 // The real kernel's files: plain node:fs on the host's disk. readTree walks without following
 // symlinks (lstat), and reports overlayfs whiteouts (chardev 0/0) and opaque dirs as they are;
 // writeEntries creates entries exactly as given (device nodes need root: mknod).
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, linkSync, utimesSync, writeFileSync, lutimesSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, linkSync, utimesSync, writeFileSync, lutimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FsEntry, KernelFs } from '../kernel.js';
 import { KernelError } from '../kernel.js';
@@ -65,7 +65,7 @@ export async function writeRealEntries(root: string, entries: FsEntry[]): Promis
       }
     }
     if (e.type !== 'symlink') chmodSync(path, e.mode & 0o7777);
-    if (asRoot) chownSync(path, e.uid, e.gid);
+    if (asRoot) (e.type === 'symlink' ? lchownSync : chownSync)(path, e.uid, e.gid);
     if (e.type === 'symlink') lutimesSync(path, e.mtime / 1000, e.mtime / 1000);
     else if (e.type !== 'dir') utimesSync(path, e.mtime / 1000, e.mtime / 1000);
   }

@@ -2,6 +2,7 @@
 // hybrid: v1 controllers with an empty v2 at /sys/fs/cgroup/unified), the tools real mode types.
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { realUnavailable } from './ready.js';
 import { run } from './run.js';
 
 export interface Check {
@@ -56,6 +57,7 @@ export async function probe(): Promise<{ checks: Check[]; realReady: boolean; wh
   if (!root) why.push('real mode needs root (sudo)');
   if (!overlay) why.push('overlayfs is not available');
   if (layout === 'none') why.push('no cgroup filesystem at /sys/fs/cgroup');
-  why.push('the real-kernel backend is not built yet');
-  return { checks, realReady: false, why };
+  const blocker = realUnavailable();
+  if (blocker && !why.length) why.push(blocker.reason);
+  return { checks, realReady: why.length === 0, why };
 }

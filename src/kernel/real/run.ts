@@ -12,14 +12,21 @@ export interface RunResult {
   missing: boolean;
 }
 
-export async function run(argv: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+export interface RunOptions {
+  timeoutMs?: number;
+  input?: string;
+  /** no pipes: for a program that leaves a detached child behind (`setsid -f ...`), which must not hold our stdout open */
+  detached?: boolean;
+}
+
+export async function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
   const r = await execa(argv[0], argv.slice(1), {
     reject: false,
     env: { LC_ALL: 'C' },
     timeout: opts.timeoutMs ?? 10_000,
-    input: opts.input,
     stripFinalNewline: true,
+    ...(opts.detached ? { stdio: 'ignore' as const } : { input: opts.input }),
   });
   const missing = (r as { code?: string }).code === 'ENOENT';
   return {

@@ -1,0 +1,135 @@
+// boxlab cleanup: find everything boxlab made in the kernel and remove it, and nothing else —
+// processes in boxlab cgroups (and their shims), mounts under boxlab's dirs, cgroups named
+// boxlab, network namespaces boxlab-*, links boxlab*, process records in /run/boxlab/procs.
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cmdline } from '../events.js';
+import { cgroupLayout } from './probe.js';
+import { readMountinfo } from './mounts.js';
+import { run } from './run.js';
+
+export interface CleanupReport {
+  killed: number[];
+  unmounted: string[];
+  cgroups: string[];
+  netns: string[];
+  links: string[];
+  records: number;
+  errors: string[];
+}
+
+export interface CleanupOptions {
+  cgroupRoot?: string;
+  runDir?: string;
+  stateDir?: string;
+  /** also look for links inside these network namespaces (e.g. a test's throwaway one) */
+  extraNetns?: string[];
+}
+
+function readPids(file: string): number[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** every cgroup directory named boxlab* (deepest first) */
+function boxlabCgroups(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, inside: boolean, depth: number) => {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const mine = inside || n.startsWith('boxlab');
+      if (!mine && depth >= 2) continue;
+      walk(join(dir, n), mine, depth + 1);
+      if (mine) out.push(join(dir, n));
+    }
+  };
+  walk(root, false, 0);
+  return out;
+}
+
+/** the shim processes: `sh .../boxlab-shim DIR ...` (their cmdline names boxlab's run dir) */
+function shimPids(runDir: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (argv.some((a) => a === `${runDir}/bin/boxlab-shim` || a === `${runDir}/bin/boxlab-log.mjs`)) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupReport> {
+  const root = opts.cgroupRoot ?? '/sys/fs/cgroup';
+  const runDir = opts.runDir ?? '/run/boxlab';
+  const stateDir = opts.stateDir ?? '/var/lib/boxlab';
+  const rep: CleanupReport = { killed: [], unmounted: [], cgroups: [], netns: [], links: [], records: 0, errors: [] };
+  const layout = cgroupLayout(root);
+  const groups = layout === 'none' ? [] : boxlabCgroups(root);
+  // 1. processes: shims first (so none restarts anything), then everything in a boxlab cgroup
+  const victims = new Set<number>([...shimPids(runDir), ...groups.flatMap((g) => readPids(join(g, 'cgroup.procs')))]);
+  for (const pid of victims) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      rep.killed.push(pid);
+    } catch {
+      /* already gone */
+    }
+  }
+  for (let i = 0; i < 200 && groups.some((g) => readPids(join(g, 'cgroup.procs')).length); i++) await new Promise((r) => setTimeout(r, 10));
+  // 2. mounts under boxlab's dirs, deepest first
+  const mine = (t: string) => [stateDir, runDir].some((d) => t === d || t.startsWith(`${d}/`)) || /\/boxlab-[^/]*(\/|$)/.test(t);
+  const targets = readMountinfo('self').map((m) => m.target).filter(mine).reverse();
+  for (const t of [...new Set(targets)]) {
+    const r = await run(['umount', '-l', t]);
+    if (r.exitCode === 0) rep.unmounted.push(t);
+    else if (!/not mounted/.test(r.stderr)) rep.errors.push(`${cmdline(r.argv)}: ${r.stderr}`);
+  }
+  // 3. cgroups, children before parents
+  for (const g of groups) {
+    try {
+      rmdirSync(g);
+      rep.cgroups.push(g);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') rep.errors.push(`rmdir ${g}: ${(e as Error).message}`);
+    }
+  }
+  // 4. links named boxlab* (in the machine's namespace and the extra ones), then netns boxlab-*
+  for (const ns of [undefined, ...(opts.extraNetns ?? [])]) {
+    const r = await run(ns ? ['ip', '-n', ns, '-o', 'link'] : ['ip', '-o', 'link']);
+    for (const line of r.stdout.split('\n')) {
+      const name = /^\d+:\s+([^:@]+)/.exec(line)?.[1];
+      if (!name?.startsWith('boxlab')) continue;
+      const d = await run(ns ? ['ip', '-n', ns, 'link', 'delete', name] : ['ip', 'link', 'delete', name]);
+      if (d.exitCode === 0) rep.links.push(ns ? `${ns}/${name}` : name);
+    }
+  }
+  const list = await run(['ip', 'netns', 'list']);
+  for (const line of list.stdout.split('\n')) {
+    const name = line.split(' ')[0];
+    if (!name?.startsWith('boxlab-')) continue;
+    const d = await run(['ip', 'netns', 'delete', name]);
+    if (d.exitCode === 0) rep.netns.push(name);
+    else rep.errors.push(`ip netns delete ${name}: ${d.stderr}`);
+  }
+  // 5. process records
+  const procs = join(runDir, 'procs');
+  if (existsSync(procs)) {
+    rep.records = readdirSync(procs).filter((n) => !n.startsWith('pid-')).length;
+    rmSync(procs, { recursive: true, force: true });
+  }
+  // 6. the runtime dir itself (scripts and tools are rebuilt on the next start)
+  if (!rep.errors.length) rmSync(runDir, { recursive: true, force: true });
+  return rep;
+}

@@ -1,0 +1,346 @@
+// RealKernel: the Kernel interface on Linux, as root, through the tools a person would type
+// (util-linux unshare/nsenter/mount/pivot_root/setpriv, iproute2 ip, writes under /sys/fs/cgroup),
+// observing facts from /proc. Every call emits a KernelEvent carrying the exact argv that ran.
+import { readFileSync } from 'node:fs';
+import { hostname, release } from 'node:os';
+import { cmdline, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
+import {
+  KernelError, SIGNAL_NUMBERS, systemClock,
+  type Clock, type Kernel, type KernelFs, type KernelInfo, type KernelNet, type Observation, type OverlaySpec,
+  type ProcInfo, type ProcStatus, type Signal, type SpawnSpec,
+} from '../kernel.js';
+import { ensureTools, populateBusybox } from './base.js';
+import { cgroupDriver, cleanPath, type CgroupDriver } from './cgroups.js';
+import { realFs } from './fs.js';
+import { mountErrno, overlayArgv, readMountinfo, umountArgv } from './mounts.js';
+import { namespaceArgv, nsIds } from './namespaces.js';
+import { interfacesOf, realNet } from './network.js';
+import { catches, nsPidOf, procState, processesInNs } from './processes.js';
+import { run } from './run.js';
+import { CONTAINER_TOOLS, DEFAULT_CAPS } from './scripts.js';
+import { ProcTable, type ProcRecord } from './supervisor.js';
+
+export interface RealKernelOptions {
+  clock?: Clock;
+  /** boxlab's runtime dir (tmpfs): scripts, tools, process records */
+  runDir?: string;
+  cgroupRoot?: string;
+  /** put the bridge and host veth ends in this network namespace instead of the machine's */
+  hostNetns?: string;
+}
+
+const SIG_BY_NUMBER = Object.fromEntries(Object.entries(SIGNAL_NUMBERS).map(([k, v]) => [v, k])) as Record<number, Signal>;
+
+/** setpriv options for Docker's default privileges: capabilities cut to the default set, no_new_privs */
+export function setprivArgv(caps = DEFAULT_CAPS): string[] {
+  const set = `-all,${caps.map((c) => `+${c}`).join(',')}`;
+  return ['setpriv', '--no-new-privs', `--inh-caps=${set}`, `--bounding-set=${set}`];
+}
+
+/** the host's namespaces: PID 1's, or this process's own where /proc/1/ns cannot be read */
+export function hostNsIds() {
+  const init = nsIds(1);
+  return init.pid ? init : nsIds('self');
+}
+
+export function envArgv(env: Record<string, string>): string[] {
+  return ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
+}
+
+export class RealKernel implements Kernel {
+  readonly clock: Clock;
+  readonly fs: KernelFs;
+  readonly net: KernelNet;
+  readonly runDir: string;
+  readonly cgroups: CgroupDriver;
+  readonly procs: ProcTable;
+  private listeners = new Set<EventListener>();
+
+  constructor(opts: RealKernelOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    this.runDir = opts.runDir ?? '/run/boxlab';
+    this.cgroups = cgroupDriver(opts.cgroupRoot ?? '/sys/fs/cgroup');
+    this.procs = new ProcTable(this.runDir);
+    this.net = realNet({ hostNetns: opts.hostNetns, emit: (e) => this.emit(e) });
+    this.fs = this.makeFs();
+  }
+
+  get info(): KernelInfo {
+    return { mode: 'real', release: release(), hostname: hostname(), cgroup: this.cgroups.layout };
+  }
+
+  on(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(e: KernelEventInput): void {
+    const ev = { at: this.clock.now(), ...e } as KernelEvent;
+    for (const l of this.listeners) l(ev);
+  }
+
+  exportState(): undefined {
+    return undefined;
+  }
+
+  // ---- processes -------------------------------------------------------------------------
+
+  /** Start argvTail under boxlab-shim, wait for its "ready" and PID 1's host pid. */
+  private async launch(argvTail: string[], rec: ProcRecord): Promise<{ pid: number; argv: string[]; ms: number }> {
+    const argv = ['setsid', '-f', '/bin/sh', `${this.runDir}/bin/boxlab-shim`, rec.dir, ...argvTail];
+    const r = await run(argv, { detached: true });
+    if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: exit ${r.exitCode}`, 'EIO', cmdline(argv));
+    const t0 = Date.now();
+    for (;;) {
+      const f = this.procs.facts(rec);
+      if (f.pid) {
+        this.procs.link(f.pid, rec);
+        return { pid: f.pid, argv, ms: Date.now() - t0 + r.durationMs };
+      }
+      if (f.failed !== undefined && f.exit) {
+        const why = this.procs.errors(rec);
+        this.procs.remove(null, rec);
+        if (f.failed === 'enoent') throw new KernelError(`exec: "${rec.argv[0]}": executable file not found in $PATH`, 'ENOENT', cmdline(argv));
+        throw new KernelError(`container start failed (exit ${f.exit.code}): ${why || 'no message'}`, 'EIO', cmdline(argv));
+      }
+      if (Date.now() - t0 > 15_000) throw new KernelError(`container did not start within 15 s: ${this.procs.errors(rec)}`, 'ETIMEDOUT', cmdline(argv));
+      await new Promise((res) => setTimeout(res, 2));
+    }
+  }
+
+  private homeProcs(): string[] {
+    try {
+      return this.cgroups.homeProcsFiles(readFileSync('/proc/self/cgroup', 'utf8'));
+    } catch {
+      return [];
+    }
+  }
+
+  async spawn(spec: SpawnSpec): Promise<ProcStatus> {
+    if (!spec.rootfs) throw new KernelError('real spawn needs a root filesystem (rootfs)', 'EINVAL');
+    await ensureTools(this.runDir);
+    const cgroup = spec.cgroup ? cleanPath(spec.cgroup) : undefined;
+    const rec = this.procs.create(
+      { argv: spec.argv, cgroup, log: spec.log, startedAt: this.clock.now() },
+      { cgroupProcs: cgroup ? this.cgroups.procsFiles(cgroup) : [], homeProcs: this.homeProcs(), stdin: spec.stdin },
+    );
+    const ns = namespaceArgv(spec.namespaces);
+    const init = [
+      '/bin/sh', `${this.runDir}/bin/boxlab-init`, rec.dir, '--root', spec.rootfs,
+      ...(spec.hostname ? ['--hostname', spec.hostname] : []), '--wd', spec.cwd || '/',
+      ...(spec.binds ?? []).flatMap((b) => ['--bind', `${b.source}:${b.target}${b.readonly ? ':ro' : ''}`]),
+      '--', ...setprivArgv(), '--', ...envArgv(spec.env), ...spec.argv,
+    ];
+    const { pid, argv, ms } = await this.launch([...ns.join, ...ns.unshare, ...init], rec);
+    const ids = nsIds(pid);
+    const host = hostNsIds();
+    for (const type of ns.created) {
+      this.emit({ kind: 'namespace.create', nsType: type, id: ids[type], hostId: host[type], pid, command: `readlink /proc/${pid}/ns/${type}  # ${type}:[${ids[type]}], host ${type}:[${host[type]}]`, status: 0 });
+    }
+    if (cgroup) {
+      this.emit({ kind: 'cgroup.write', path: `/${cgroup}`, file: 'cgroup.procs', value: String(pid), command: this.cgroups.procsFiles(cgroup).map((f) => `echo $$ > ${f}`).join(' && '), status: 0 });
+    }
+    this.emit({ kind: 'mount', fstype: 'proc', source: 'proc', target: '/proc', options: ['nosuid', 'nodev', 'noexec'], command: `mount -t proc -o nosuid,nodev,noexec proc ${spec.rootfs}/proc`, status: 0 });
+    this.emit({ kind: 'pivot-root', newRoot: spec.rootfs, pid, command: `cd ${spec.rootfs} && pivot_root . . && umount -l .`, status: 0 });
+    if (spec.hostname && ns.created.includes('uts')) this.emit({ kind: 'uts.hostname', hostname: spec.hostname, pid, command: `hostname ${spec.hostname}`, status: 0 });
+    this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: cgroup ? `/${cgroup}` : undefined, hostname: spec.hostname, command: cmdline(argv), durationMs: ms, status: 0 });
+    return (await this.status(pid)) ?? { pid, state: 'running', oomKilled: false, startedAt: rec.startedAt };
+  }
+
+  async exec(target: number, spec: Omit<SpawnSpec, 'namespaces' | 'rootfs' | 'hostname' | 'cgroup'>): Promise<ProcStatus> {
+    const t = this.procs.byPid(target);
+    if (!t || procState(target) === null) throw new KernelError(`process ${target} is not running`, 'ESRCH');
+    await ensureTools(this.runDir);
+    const rec = this.procs.create(
+      { argv: spec.argv, cgroup: t.cgroup, log: spec.log, startedAt: this.clock.now() },
+      { cgroupProcs: t.cgroup ? this.cgroups.procsFiles(t.cgroup) : [], homeProcs: this.homeProcs(), stdin: spec.stdin },
+    );
+    const tail = [
+      'nsenter', `--target=${target}`, '--pid', '--mount', '--uts', '--ipc', '--net', '--cgroup', '--root', `--wd=${spec.cwd || '/'}`,
+      `${CONTAINER_TOOLS}/busybox`, 'sh', '-c', 'echo ready >&9; exec 9>&- 2>&4 4>&-; exec "$@"', 'boxlab-exec',
+      `${CONTAINER_TOOLS}/ld.so`, '--library-path', CONTAINER_TOOLS, `${CONTAINER_TOOLS}/setpriv`, ...setprivArgv().slice(1), '--', ...envArgv(spec.env), ...spec.argv,
+    ];
+    const { pid, argv, ms } = await this.launch(tail, rec);
+    this.emit({ kind: 'namespace.join', nsTypes: ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'], targetPid: target, pid, command: cmdline(argv), durationMs: ms, status: 0 });
+    this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: t.cgroup ? `/${t.cgroup}` : undefined, command: cmdline(argv), status: 0 });
+    return (await this.status(pid)) ?? { pid, state: 'running', oomKilled: false, startedAt: rec.startedAt };
+  }
+
+  async signal(pid: number, sig: Signal): Promise<void> {
+    const rec = this.procs.byPid(pid);
+    if (!rec) throw new KernelError(`kill: (${pid}) - not a process boxlab started`, 'ESRCH');
+    if (procState(pid) === null || this.procs.facts(rec).exit) throw new KernelError(`kill: (${pid}) - No such process`, 'ESRCH');
+    const n = SIGNAL_NUMBERS[sig];
+    let delivered = true;
+    let note: string | undefined;
+    if (nsPidOf(pid) === 1 && sig !== 'SIGKILL' && sig !== 'SIGSTOP' && !catches(pid, n)) {
+      delivered = false;
+      note = `PID 1 in a PID namespace has no default action for ${sig}; without a handler the kernel drops it`;
+    }
+    const t0 = performance.now();
+    try {
+      process.kill(pid, sig);
+    } catch (e) {
+      throw new KernelError(`kill: (${pid}) - ${(e as Error).message}`, (e as NodeJS.ErrnoException).code ?? 'ESRCH');
+    }
+    this.emit({ kind: 'process.signal', pid, signal: sig, delivered, note, command: `kill -${sig.replace('SIG', '')} ${pid}`, durationMs: performance.now() - t0, status: 0 });
+  }
+
+  async input(pid: number): Promise<void> {
+    throw new KernelError(`input to process ${pid}: interactive terminals are not supported in real mode yet`, 'ENOTSUP');
+  }
+
+  private oomKills(cgroup?: string): number {
+    if (!cgroup) return 0;
+    try {
+      return Number(/oom_kill (\d+)/.exec(this.cgroups.read(cgroup, 'memory.events'))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  }
+
+  async status(pid: number): Promise<ProcStatus | null> {
+    const rec = this.procs.byPid(pid);
+    if (!rec) return null;
+    for (let tries = 0; ; tries++) {
+      const f = this.procs.facts(rec);
+      if (f.exit) {
+        const code = f.exit.code;
+        const signal = code > 128 ? SIG_BY_NUMBER[code - 128] : undefined;
+        const oomKilled = code === 137 && this.oomKills(rec.cgroup) > 0;
+        if (oomKilled && !this.reported.has(pid)) {
+          this.reported.add(pid);
+          const limit = Number(this.cgroups.read(rec.cgroup!, 'memory.max').trim()) || 0;
+          this.emit({ kind: 'process.oom-kill', pid, nsPid: 1, cgroup: `/${rec.cgroup}`, usage: limit, limit, command: `cat ${this.cgroups.dirs(rec.cgroup!)[0]}/memory.oom_control  # oom_kill ${this.oomKills(rec.cgroup)}`, status: 0 });
+        }
+        return { pid, state: 'exited', exitCode: code, signal, oomKilled, startedAt: rec.startedAt, finishedAt: f.exit.at };
+      }
+      const st = procState(pid);
+      if (st && st !== 'zombie') return { pid, state: st, oomKilled: false, startedAt: rec.startedAt };
+      // PID 1 is gone; the shim writes the exit once the log is flushed (or the shim was killed)
+      if ((f.child && procState(f.child) !== null) || tries < 100) {
+        await new Promise((r) => setTimeout(r, 10));
+        if (tries < 300) continue;
+      }
+      return { pid, state: 'exited', exitCode: 137, signal: 'SIGKILL', oomKilled: false, startedAt: rec.startedAt, finishedAt: this.clock.now() };
+    }
+  }
+  private reported = new Set<number>();
+
+  async wait(pid: number, timeoutMs?: number): Promise<ProcStatus | null> {
+    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+    for (;;) {
+      const st = await this.status(pid);
+      if (!st) return null;
+      if (st.state === 'exited') {
+        this.emit({ kind: 'process.exit', pid, nsPid: 1, exitCode: st.exitCode ?? 0, signal: st.signal, argv: this.procs.byPid(pid)?.argv ?? [], command: `wait ${pid}`, status: st.exitCode });
+        return st;
+      }
+      if (Date.now() >= deadline) return null;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  forget(pid: number): void {
+    const rec = this.procs.byPid(pid);
+    if (rec && this.procs.facts(rec).exit) this.procs.remove(pid, rec);
+  }
+
+  async processes(pid: number): Promise<ProcInfo[]> {
+    if (procState(pid) === null) throw new KernelError(`no such process: ${pid}`, 'ESRCH');
+    return processesInNs(pid);
+  }
+
+  async observe(pid: number): Promise<Observation> {
+    if (procState(pid) === null) throw new KernelError(`no such process: ${pid}`, 'ESRCH');
+    const rec = this.procs.byPid(pid);
+    const cg = rec?.cgroup;
+    const read = (f: string) => {
+      try {
+        return cg ? this.cgroups.read(cg, f).trim() : '';
+      } catch {
+        return '';
+      }
+    };
+    const h = await run(['nsenter', `--uts=/proc/${pid}/ns/uts`, 'hostname']);
+    const mem = read('memory.max');
+    const pids = read('pids.max');
+    return {
+      pid,
+      nsPid: nsPidOf(pid),
+      ns: nsIds(pid),
+      hostNs: hostNsIds(),
+      hostname: h.stdout.trim(),
+      mounts: readMountinfo(pid),
+      cgroup: cg ? `/${cg}` : '/',
+      limits: { memoryMax: mem && mem !== 'max' ? Number(mem) : null, pidsMax: pids && pids !== 'max' ? Number(pids) : null, cpuMax: read('cpu.max') || 'max 100000' },
+      usage: { memoryCurrent: Number(read('memory.current')) || 0, pidsCurrent: Number(read('pids.current')) || 0, oomKills: this.oomKills(cg) },
+      interfaces: await interfacesOf(pid),
+    };
+  }
+
+
+  // ---- mounts and cgroups ----------------------------------------------------------------
+
+  async mountOverlay(spec: OverlaySpec): Promise<void> {
+    const argv = overlayArgv(spec);
+    const r = await run(argv);
+    if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: ${r.stderr.trim()}`, mountErrno(r.stderr), cmdline(argv));
+    const seen = readMountinfo('self').reverse().find((m) => m.target === spec.target);
+    this.emit({ kind: 'mount', fstype: 'overlay', source: 'overlay', target: spec.target, options: seen?.options ?? [], command: cmdline(argv), durationMs: r.durationMs, status: 0 });
+  }
+
+  async unmount(target: string): Promise<void> {
+    const argv = umountArgv(target);
+    const r = await run(argv);
+    if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: ${r.stderr.trim()}`, mountErrno(r.stderr), cmdline(argv));
+    this.emit({ kind: 'unmount', target, command: cmdline(argv), durationMs: r.durationMs, status: 0 });
+  }
+
+  async cgroupCreate(path: string): Promise<void> {
+    const t0 = performance.now();
+    const command = this.cgroups.create(path);
+    this.emit({ kind: 'cgroup.create', path: `/${cleanPath(path)}`, command, durationMs: performance.now() - t0, status: 0 });
+  }
+
+  async cgroupWrite(path: string, file: string, value: string): Promise<void> {
+    const t0 = performance.now();
+    const ops = this.cgroups.write(path, file, value);
+    this.emit({ kind: 'cgroup.write', path: `/${cleanPath(path)}`, file, value, command: ops.map((o) => o.command).join(' && '), durationMs: performance.now() - t0, status: 0 });
+  }
+
+  async cgroupRead(path: string, file: string): Promise<string> {
+    return this.cgroups.read(path, file);
+  }
+
+  async cgroupRemove(path: string): Promise<void> {
+    const { existsSync } = await import('node:fs');
+    if (!this.cgroups.dirs(path).some((d) => existsSync(d))) return;
+    const t0 = performance.now();
+    const command = this.cgroups.remove(path);
+    this.emit({ kind: 'cgroup.remove', path: `/${cleanPath(path)}`, command, durationMs: performance.now() - t0, status: 0 });
+  }
+
+  private makeFs(): KernelFs {
+    const base = realFs();
+    return {
+      ...base,
+      mkdirp: async (p) => {
+        if (await base.exists(p)) return;
+        await base.mkdirp(p);
+        this.emit({ kind: 'fs.mkdir', path: p, command: cmdline(['mkdir', '-p', p]), status: 0 });
+      },
+      remove: async (p) => {
+        if (!(await base.exists(p))) return;
+        await base.remove(p);
+        this.emit({ kind: 'fs.remove', path: p, command: cmdline(['rm', '-rf', p]), status: 0 });
+      },
+      populateBase: async (p) => {
+        const t0 = performance.now();
+        const r = await populateBusybox(p);
+        this.emit({ kind: 'fs.populate', path: p, files: r.files, bytes: r.bytes, command: r.command, durationMs: performance.now() - t0, status: 0 });
+        return { files: r.files, bytes: r.bytes, description: r.description };
+      },
+    };
+  }
+}

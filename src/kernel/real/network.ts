@@ -1,0 +1,99 @@
+// Network namespaces and links with iproute2: a bridge, one veth pair per container (one end on
+// the bridge, the other moved into the container's netns as eth0), addresses, routes
+// (man 8 ip-netns, ip-link). `hostNetns` puts the bridge and the host ends in a namespace of its
+// own instead of the machine's (tests use a throwaway one so the host's interfaces stay untouched).
+import { cmdline } from '../events.js';
+import type { KernelEventInput } from '../events.js';
+import { KernelError, type KernelNet } from '../kernel.js';
+import { nsId } from './namespaces.js';
+import { run, type RunResult } from './run.js';
+import { statSync } from 'node:fs';
+
+export function ipErrno(stderr: string): string {
+  if (/File exists/i.test(stderr)) return 'EEXIST';
+  if (/Cannot find device|No such file|does not exist|Cannot open network namespace/i.test(stderr)) return 'ENOENT';
+  if (/busy/i.test(stderr)) return 'EBUSY';
+  if (/Operation not permitted/i.test(stderr)) return 'EPERM';
+  return 'EIO';
+}
+
+export interface NetDeps {
+  hostNetns?: string;
+  emit(e: KernelEventInput): void;
+}
+
+/** `ip` argv, in the host-side namespace when there is one */
+export function ipArgv(hostNetns: string | undefined, args: string[]): string[] {
+  return hostNetns ? ['ip', '-n', hostNetns, ...args] : ['ip', ...args];
+}
+
+export function realNet(d: NetDeps): KernelNet {
+  const h = (args: string[]) => ipArgv(d.hostNetns, args);
+  const must = async (argv: string[], ok: (r: RunResult) => boolean = (r) => r.exitCode === 0): Promise<RunResult> => {
+    const r = await run(argv);
+    if (!ok(r)) throw new KernelError(`${cmdline(argv)}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, ipErrno(r.stderr), cmdline(argv));
+    return r;
+  };
+  const ev = (r: RunResult) => ({ command: cmdline(r.argv), durationMs: r.durationMs, status: r.exitCode });
+  const linkExists = async (netns: string | undefined, dev: string) => (await run(ipArgv(netns, ['link', 'show', dev]))).exitCode === 0;
+  return {
+    async ensureBridge(name, cidr) {
+      if (await linkExists(d.hostNetns, name)) return;
+      const add = await must(h(['link', 'add', name, 'type', 'bridge']));
+      d.emit({ kind: 'net.bridge-create', name, ...ev(add) });
+      const addr = await must(h(['addr', 'add', cidr, 'dev', name]));
+      d.emit({ kind: 'net.addr-add', link: name, cidr, netns: d.hostNetns, ...ev(addr) });
+      const up = await must(h(['link', 'set', name, 'up']));
+      d.emit({ kind: 'net.link-up', link: name, netns: d.hostNetns, ...ev(up) });
+    },
+    async createNetns(name) {
+      const r = await must(['ip', 'netns', 'add', name]);
+      let id = 0;
+      try {
+        id = Number(statSync(`/run/netns/${name}`).ino);
+      } catch {
+        id = nsId('self', 'net');
+      }
+      d.emit({ kind: 'net.netns-create', name, id, ...ev(r) });
+    },
+    async deleteNetns(name) {
+      const r = await must(['ip', 'netns', 'delete', name]);
+      d.emit({ kind: 'net.netns-delete', name, ...ev(r) });
+    },
+    async createVeth(s) {
+      const add = await must(h(['link', 'add', s.host, 'type', 'veth', 'peer', 'name', s.peerName, 'netns', s.netns]));
+      d.emit({ kind: 'net.veth-create', host: s.host, peer: s.peerName, ...ev(add) });
+      d.emit({ kind: 'net.link-netns', link: s.peerName, netns: s.netns, ...ev(add) });
+      const master = await must(h(['link', 'set', s.host, 'master', s.bridge, 'up']));
+      d.emit({ kind: 'net.link-master', link: s.host, bridge: s.bridge, ...ev(master) });
+    },
+    async deleteLink(name) {
+      const r = await must(h(['link', 'delete', name]));
+      d.emit({ kind: 'net.link-delete', link: name, ...ev(r) });
+    },
+    async addAddress(s) {
+      const r = await must(['ip', '-n', s.netns, 'addr', 'add', s.cidr, 'dev', s.dev]);
+      d.emit({ kind: 'net.addr-add', link: s.dev, cidr: s.cidr, netns: s.netns, ...ev(r) });
+    },
+    async linkUp(s) {
+      const r = await must(s.netns ? ['ip', '-n', s.netns, 'link', 'set', s.dev, 'up'] : h(['link', 'set', s.dev, 'up']));
+      d.emit({ kind: 'net.link-up', link: s.dev, netns: s.netns, ...ev(r) });
+    },
+    async addDefaultRoute(s) {
+      const r = await must(['ip', '-n', s.netns, 'route', 'add', 'default', 'via', s.via, 'dev', s.dev]);
+      d.emit({ kind: 'net.route-add', dest: 'default', via: s.via, dev: s.dev, netns: s.netns, ...ev(r) });
+    },
+  };
+}
+
+/** `ip -j addr` of a process's network namespace → interfaces */
+export async function interfacesOf(pid: number): Promise<{ name: string; addrs: string[]; up: boolean }[]> {
+  const r = await run(['nsenter', `--net=/proc/${pid}/ns/net`, 'ip', '-j', 'addr']);
+  if (r.exitCode !== 0) return [];
+  try {
+    const list = JSON.parse(r.stdout) as { ifname: string; flags?: string[]; addr_info?: { local: string; prefixlen: number }[] }[];
+    return list.map((i) => ({ name: i.ifname, addrs: (i.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`), up: (i.flags ?? []).includes('UP') }));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,91 @@
+// Container processes that outlive the CLI: each is started through boxlab-shim (setsid -f), and
+// its record lives in /run/boxlab/procs/<token> (pid, exit status, log path), with a link
+// procs/pid-<PID> so status(), wait() and signal() work from any later CLI invocation.
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+export interface ProcRecord {
+  dir: string;
+  argv: string[];
+  cgroup?: string;
+  log: string;
+  startedAt: number;
+}
+
+export class ProcTable {
+  constructor(readonly runDir: string) {}
+
+  get procsDir(): string {
+    return join(this.runDir, 'procs');
+  }
+
+  /** a fresh record directory with the files the shim reads */
+  create(meta: Omit<ProcRecord, 'dir'>, files: { cgroupProcs: string[]; homeProcs: string[]; stdin?: string }): ProcRecord {
+    const token = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const dir = join(this.procsDir, token);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'log'), meta.log);
+    writeFileSync(join(dir, 'cgroup.procs'), files.cgroupProcs.map((f) => `${f}\n`).join(''));
+    if (files.homeProcs.length) writeFileSync(join(dir, 'home.procs'), files.homeProcs.map((f) => `${f}\n`).join(''));
+    if (files.stdin !== undefined) writeFileSync(join(dir, 'stdin'), files.stdin);
+    const rec = { ...meta, dir };
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(rec));
+    return rec;
+  }
+
+  link(pid: number, rec: ProcRecord): void {
+    const p = join(this.procsDir, `pid-${pid}`);
+    rmSync(p, { force: true });
+    symlinkSync(rec.dir, p);
+  }
+
+  byPid(pid: number): ProcRecord | null {
+    try {
+      const dir = readlinkSync(join(this.procsDir, `pid-${pid}`));
+      return JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as ProcRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  /** the shim's facts so far: PID 1's host pid, why start failed, the exit status and when */
+  facts(rec: ProcRecord): { pid?: number; failed?: string; exit?: { code: number; at: number }; child?: number } {
+    const read = (f: string) => {
+      try {
+        return readFileSync(join(rec.dir, f), 'utf8');
+      } catch {
+        return null;
+      }
+    };
+    const out: ReturnType<ProcTable['facts']> = {};
+    const pid = read('pid');
+    if (pid && pid.endsWith('\n') && Number(pid)) out.pid = Number(pid);
+    const failed = read('failed');
+    if (failed !== null) out.failed = failed.trim();
+    const child = read('child');
+    if (child && child.endsWith('\n')) out.child = Number(child);
+    const exit = read('exit');
+    if (exit !== null) out.exit = { code: Number(exit.trim()), at: statSync(join(rec.dir, 'exit')).mtimeMs };
+    return out;
+  }
+
+  errors(rec: ProcRecord): string {
+    return ['init.err', 'runner.err', 'shim.err'].map((f) => {
+      try {
+        return readFileSync(join(rec.dir, f), 'utf8').trim();
+      } catch {
+        return '';
+      }
+    }).filter(Boolean).join('\n');
+  }
+
+  remove(pid: number | null, rec: ProcRecord): void {
+    if (pid !== null) rmSync(join(this.procsDir, `pid-${pid}`), { force: true });
+    rmSync(rec.dir, { recursive: true, force: true });
+  }
+
+  exists(): boolean {
+    return existsSync(this.procsDir);
+  }
+}

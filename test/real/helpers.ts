@@ -1,0 +1,86 @@
+// Real-kernel test helpers: a container made by hand from kernel primitives, the residue check.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { KernelEvent } from '../../src/kernel/events.js';
+import type { ProcStatus } from '../../src/kernel/kernel.js';
+import { RealKernel } from '../../src/kernel/real/kernel.js';
+
+export const isRoot = process.platform === 'linux' && typeof process.getuid === 'function' && process.getuid() === 0;
+export const skipReason = isRoot ? '' : 'real-kernel tests need Linux and root';
+if (!isRoot) console.log(`skipping real-kernel tests: ${skipReason}`);
+
+export const STATE = `/var/lib/boxlab/test-${process.pid}`;
+const BASE = `${STATE}/base`;
+
+export function sh(cmd: string): string {
+  return execFileSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+}
+
+/** everything of boxlab's the kernel still holds, one line per object; '' when nothing */
+export function residue(): string {
+  return [
+    sh("grep boxlab /proc/self/mountinfo || true"),
+    sh("find /sys/fs/cgroup -maxdepth 3 -name 'boxlab*' || true"),
+    sh("ip -o link | grep boxlab || true"),
+    sh("ip netns list | grep boxlab || true"),
+    sh("ps -eo pid,args | grep -E 'boxlab-(shim|init|log)' | grep -v grep || true"),
+  ].join('').trim();
+}
+
+export function realKernel(opts: { hostNetns?: string } = {}) {
+  const kernel = new RealKernel(opts);
+  const events: KernelEvent[] = [];
+  kernel.on((e) => events.push(e));
+  return { kernel, events };
+}
+
+let n = 0;
+
+/** overlay root over the busybox base, a cgroup with limits, a process in new namespaces */
+export async function container(
+  kernel: RealKernel,
+  argv: string[],
+  opts: { hostname?: string; memory?: string; pids?: string; netns?: string } = {},
+): Promise<{ st: ProcStatus; id: string; log: string; merged: string; logText: () => string }> {
+  const id = `t${process.pid}x${++n}`;
+  if (!(await kernel.fs.exists(`${BASE}/bin/busybox`))) {
+    await kernel.fs.mkdirp(BASE);
+    await kernel.fs.populateBase(BASE);
+  }
+  const dir = `${STATE}/containers/${id}`;
+  for (const d of ['upper', 'work', 'merged']) mkdirSync(`${dir}/${d}`, { recursive: true });
+  const log = `${dir}/log.json`;
+  writeFileSync(log, '');
+  await kernel.mountOverlay({ lower: [BASE], upper: `${dir}/upper`, work: `${dir}/work`, target: `${dir}/merged` });
+  await kernel.cgroupCreate(`boxlab/${id}`);
+  await kernel.cgroupWrite(`boxlab/${id}`, 'pids.max', opts.pids ?? '512');
+  if (opts.memory) await kernel.cgroupWrite(`boxlab/${id}`, 'memory.max', opts.memory);
+  const st = await kernel.spawn({
+    argv, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' }, cwd: '/',
+    namespaces: { pid: 'new', mnt: 'new', uts: 'new', ipc: 'new', cgroup: 'new', net: opts.netns ? { netns: opts.netns } : 'new' },
+    rootfs: `${dir}/merged`, hostname: opts.hostname ?? id, cgroup: `boxlab/${id}`, log,
+  });
+  const logText = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { log: string }).log).join('');
+  return { st, id, log, merged: `${dir}/merged`, logText };
+}
+
+/** take down what container() made: process, overlay, cgroup, dirs */
+export async function destroy(kernel: RealKernel, c: { st: ProcStatus; id: string; merged: string }): Promise<void> {
+  const s = await kernel.status(c.st.pid);
+  if (s && s.state !== 'exited') {
+    await kernel.signal(c.st.pid, 'SIGKILL');
+    await kernel.wait(c.st.pid, 5000);
+  }
+  kernel.forget(c.st.pid);
+  await kernel.cgroupRemove(`boxlab/${c.id}`);
+  await kernel.unmount(c.merged);
+}
+
+export function removeState(): void {
+  rmSync(STATE, { recursive: true, force: true });
+  try {
+    execFileSync('rmdir', ['/var/lib/boxlab'], { stdio: 'ignore' });
+  } catch {
+    /* other state lives there */
+  }
+}

@@ -1,0 +1,120 @@
+// The real kernel as root: one container per behaviour, torn down after each, and the machine
+// checked for anything of boxlab's left behind (mounts, cgroups, links, netns, processes).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup } from '../../src/kernel/real/cleanup.js';
+import type { RealKernel } from '../../src/kernel/real/kernel.js';
+import { container, destroy, isRoot, realKernel, removeState, residue, sh, skipReason } from './helpers.js';
+
+type C = Awaited<ReturnType<typeof container>>;
+
+describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
+  let kernel: RealKernel;
+  let made: C[] = [];
+  const start = async (...a: Parameters<typeof container>) => {
+    const c = await container(...a);
+    made.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    expect(residue()).toBe('');
+    kernel = realKernel().kernel;
+  });
+  afterEach(async () => {
+    for (const c of made) await destroy(kernel, c);
+    made = [];
+  });
+  afterAll(async () => {
+    await cleanup();
+    removeState();
+    expect(residue()).toBe('');
+  });
+
+  it('runs echo hi as PID 1 of its own PID namespace, with its own hostname, and logs hi', async () => {
+    const c = await start(kernel, ['sh', '-c', 'echo hi; echo pid=$$; hostname'], { hostname: 'box1' });
+    const st = await kernel.wait(c.st.pid, 10_000);
+    expect(st?.exitCode).toBe(0);
+    expect(c.logText()).toBe('hi\npid=1\nbox1\n');
+    expect(c.st.pid).not.toBe(1);
+    expect(sh('hostname').trim()).not.toBe('box1');
+  });
+
+  it('gives the process new pid, mnt, uts, ipc, net and cgroup namespaces', async () => {
+    const c = await start(kernel, ['sleep', '60']);
+    const o = await kernel.observe(c.st.pid);
+    expect(o.nsPid).toBe(1);
+    for (const t of ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'] as const) {
+      expect(o.ns[t]).toBeGreaterThan(0);
+      expect(o.ns[t]).not.toBe(o.hostNs[t]);
+    }
+    expect(o.mounts[0]).toMatchObject({ target: '/', fstype: 'overlay' });
+    const ps = await kernel.processes(c.st.pid);
+    expect(ps.map((p) => [p.nsPid, p.argv[0]])).toEqual([[1, 'sleep']]);
+  });
+
+  it('drops SIGTERM to PID 1 without a handler, and SIGKILL ends it with 137', async () => {
+    const c = await start(kernel, ['sleep', '60']);
+    await kernel.signal(c.st.pid, 'SIGTERM');
+    expect(await kernel.wait(c.st.pid, 300)).toBeNull();
+    await kernel.signal(c.st.pid, 'SIGKILL');
+    const st = await kernel.wait(c.st.pid, 5000);
+    expect(st).toMatchObject({ state: 'exited', exitCode: 137, signal: 'SIGKILL', oomKilled: false });
+  });
+
+  it('refuses forks past pids.max', async () => {
+    const c = await start(kernel, ['spawn', '10', '30'], { pids: '5' });
+    const st = await kernel.wait(c.st.pid, 10_000);
+    expect(st?.exitCode).toBe(1);
+    expect(c.logText()).toContain("spawn: can't fork: Resource temporarily unavailable");
+  });
+
+  it('OOM-kills a process that allocates past memory.max (137, counted)', async () => {
+    const c = await start(kernel, ['alloc', '64'], { memory: String(16 * 1024 * 1024) });
+    const st = await kernel.wait(c.st.pid, 20_000);
+    expect(st).toMatchObject({ exitCode: 137, oomKilled: true });
+    expect(await kernel.cgroupRead(`boxlab/${c.id}`, 'memory.events')).toMatch(/oom_kill [1-9]/);
+  });
+
+  it('connects two containers on a bridge inside a throwaway network namespace', async () => {
+    const outer = `boxlab-test-${process.pid}`;
+    sh(`ip netns add ${outer}`);
+    const { kernel: k } = realKernel({ hostNetns: outer });
+    const nets: string[] = [];
+    try {
+      await k.net.ensureBridge('boxlab0', '10.99.0.1/24');
+      const ids = ['a', 'b'];
+      for (const [i, x] of ids.entries()) {
+        const ns = `boxlab-${process.pid}${x}`;
+        nets.push(ns);
+        await k.net.createNetns(ns);
+        await k.net.linkUp({ netns: ns, dev: 'lo' });
+        await k.net.createVeth({ host: `boxlab${process.pid}${x}`, peer: 'eth0', peerName: 'eth0', netns: ns, bridge: 'boxlab0' });
+        await k.net.addAddress({ netns: ns, dev: 'eth0', cidr: `10.99.0.${i + 2}/24` });
+        await k.net.linkUp({ netns: ns, dev: 'eth0' });
+        await k.net.addDefaultRoute({ netns: ns, via: '10.99.0.1', dev: 'eth0' });
+      }
+      const a = await start(k, ['sleep', '60'], { netns: nets[0] });
+      const b = await start(k, ['ping', '-c', '1', '-W', '3', '10.99.0.2'], { netns: nets[1] });
+      const st = await k.wait(b.st.pid, 10_000);
+      expect(b.logText()).toContain('1 packets received');
+      expect(st?.exitCode).toBe(0);
+      const o = await k.observe(a.st.pid);
+      expect(o.interfaces.find((i) => i.name === 'eth0')?.addrs).toContain('10.99.0.2/24');
+    } finally {
+      for (const c of made) await destroy(k, c);
+      made = [];
+      for (const ns of nets) await k.net.deleteNetns(ns).catch(() => {});
+      sh(`ip netns delete ${outer}`);
+    }
+  });
+
+  it('cleanup() finds and removes a container whose CLI died without tearing it down', async () => {
+    const c = await container(kernel, ['sleep', '600']);
+    sh(`ip netns add boxlab-orphan-${process.pid}`);
+    const rep = await cleanup();
+    expect(rep.killed.length).toBeGreaterThan(0);
+    expect(rep.unmounted).toContain(c.merged);
+    expect(rep.netns).toContain(`boxlab-orphan-${process.pid}`);
+    expect(residue()).toBe('');
+  });
+});
