@@ -50,4 +50,36 @@ describe('the image store as an OCI image layout', () => {
     expect(readlinkSync(join(bundle, 'rootfs', 'bin', 'sh'))).toBe('busybox');
     expect(readFileSync(join(bundle, 'rootfs', 'etc', 'passwd'), 'utf8')).toMatch(/^root:x:0:0:/);
   });
+
+  it.skipIf(!umoci)("unpacks an image boxlab built into the same file tree as boxlab's own view of it", async () => {
+    const { build } = await import('../../src/engine/build/builder.js');
+    const { flatten } = await import('../../src/engine/images/transfer.js');
+    const { readLayer } = await import('../../src/engine/images/layers.js');
+    const { readRealTree } = await import('../../src/kernel/real/fs.js');
+    const engine = new Engine(new Lab({ mode: 'sim', home, kernel: createKernel }));
+    const io = { out: () => {}, err: () => {} };
+    await build(engine, { context: { kind: 'dir', path: join(import.meta.dirname, '..', '..', 'sandbox', 'layering') }, tags: ['layered:check'], buildArgs: {} }, io);
+    // boxlab's view: its layers, stacked with whiteouts applied
+    const ours = await engine.tx(async (tx) => {
+      const img = findImage(tx, 'layered:check')!;
+      const { storeOf } = await import('../../src/engine/images/images.js');
+      const trees = [];
+      for (const l of img.layers) trees.push(await readLayer(storeOf(tx).getBlob(l.digest)));
+      return flatten(trees.map((t) => t.map((e) => {
+        const name = e.path.split('/').pop()!;
+        return name.startsWith('.wh.') && name !== '.wh..wh..opq'
+          ? { ...e, path: e.path.replace(/\.wh\.([^/]+)$/, '$1'), type: 'chardev' as const, devmajor: 0, devminor: 0 }
+          : e;
+      })));
+    });
+    const bundle = join(home, 'bundle-built');
+    const r = spawnSync('umoci', ['unpack', '--rootless', '--image', `${layout}:check`, bundle], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const theirs = readRealTree(join(bundle, 'rootfs'));
+    const summary = (entries: { path: string; type: string; data?: Buffer; linkname?: string }[]) =>
+      entries.map((e) => `${e.path} ${e.type} ${e.data ? e.data.length : ''} ${e.linkname ?? ''}`).sort();
+    expect(summary(theirs)).toEqual(summary(ours));
+    expect(theirs.length).toBeGreaterThan(50);
+    expect(theirs.some((e) => e.path === 'big.log')).toBe(false);
+  });
 });
