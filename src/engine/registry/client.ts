@@ -28,7 +28,15 @@ export interface TransferOptions {
   platform?: { os: string; architecture: string; variant?: string };
   /** a fetch to use instead of the global one (tests) */
   fetch?: typeof fetch;
+  /** credentials for Basic auth, and for the token service of a Bearer registry */
+  auth?: { username: string; password: string };
+  /** how long to wait before retrying a 429 or 5xx answer (ms, doubled each time; Retry-After wins) */
+  retryDelayMs?: number;
 }
+
+/** Answers worth asking again: too many requests, and a registry that is briefly unwell. */
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+const MAX_TRIES = 4;
 
 export interface PushResult {
   manifestDigest: string;
@@ -100,7 +108,10 @@ function parseChallenge(header: string): { scheme: string; params: Record<string
 export class RegistryClient {
   readonly base: string;
   private token: string | null = null;
+  private basic: string | null = null;
   private readonly fetch: typeof fetch;
+  private readonly auth?: { username: string; password: string };
+  private readonly retryDelayMs: number;
 
   constructor(
     readonly registry: string,
@@ -110,6 +121,8 @@ export class RegistryClient {
   ) {
     this.base = registryBaseUrl(registry);
     this.fetch = opts.fetch ?? globalThis.fetch;
+    this.auth = opts.auth;
+    this.retryDelayMs = opts.retryDelayMs ?? 500;
   }
 
   url(path: string): string {
@@ -120,24 +133,39 @@ export class RegistryClient {
     const go = () =>
       this.fetch(url, {
         method,
-        headers: { ...(init.headers ?? {}), ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}) },
+        headers: {
+          ...(init.headers ?? {}),
+          ...(this.token ? { Authorization: `Bearer ${this.token}` } : this.basic ? { Authorization: `Basic ${this.basic}` } : {}),
+        },
         body: init.body ? new Uint8Array(init.body.buffer as ArrayBuffer, init.body.byteOffset, init.body.byteLength) : undefined,
       });
-    let res: Response;
-    try {
-      res = await go();
-    } catch (e) {
+    let res!: Response;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        res = await go();
+      } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new UserError(
-        `cannot reach the registry ${this.registry} (${this.base}): ${cause?.code ?? cause?.message ?? (e as Error).message}`,
-        isLocalRegistry(this.registry) ? 'Is the registry running? Start one with `boxlab registry serve`.' : 'Check the registry name and your network.',
-      );
+        throw new UserError(
+          `cannot reach the registry ${this.registry} (${this.base}): ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+          isLocalRegistry(this.registry) ? 'Is the registry running? Start one with `boxlab registry serve`.' : 'Check the registry name and your network.',
+        );
+      }
+      if (!RETRYABLE.has(res.status) || attempt >= MAX_TRIES || init.body) break;
+      // a rate limit or a hiccup: wait (as Retry-After says, or longer each time) and ask again
+      const after = Number(res.headers.get('retry-after'));
+      await res.arrayBuffer().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 30_000) : this.retryDelayMs * 2 ** (attempt - 1)));
     }
-    if (res.status === 401 && !this.token) {
+    if (res.status === 401 && !this.token && !this.basic) {
       const challenge = res.headers.get('www-authenticate');
-      if (challenge && parseChallenge(challenge).scheme === 'bearer') {
+      const scheme = challenge ? parseChallenge(challenge).scheme : '';
+      if (challenge && scheme === 'bearer') {
         await res.arrayBuffer().catch(() => undefined);
         await this.authenticate(challenge);
+        res = await go();
+      } else if (scheme === 'basic' && this.auth) {
+        await res.arrayBuffer().catch(() => undefined);
+        this.basic = Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64');
         res = await go();
       }
     }
@@ -150,7 +178,7 @@ export class RegistryClient {
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${this.repository}:${this.actions}`);
-    const res = await this.fetch(url);
+    const res = await this.fetch(url, this.auth ? { headers: { Authorization: `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}` } } : {});
     if (!res.ok) {
       throw new UserError(
         `${this.registry} refused an anonymous token for ${this.repository} (${res.status} ${res.statusText}).`,

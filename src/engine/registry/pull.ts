@@ -10,6 +10,13 @@ import type { Tx } from '../lab.js';
 import type { ImageRec } from '../state.js';
 import { pullImage, pushImage, type RegistryTarget } from './client.js';
 
+/** Registry credentials, as BOXLAB_REGISTRY_AUTH=user:password (used for Basic auth and token services). */
+export function registryAuth(env: NodeJS.ProcessEnv = process.env): { username: string; password: string } | undefined {
+  const v = env.BOXLAB_REGISTRY_AUTH;
+  if (!v || !v.includes(':')) return undefined;
+  return { username: v.slice(0, v.indexOf(':')), password: v.slice(v.indexOf(':') + 1) };
+}
+
 /** "http://127.0.0.1:5000/" → "127.0.0.1:5000" */
 export function mirrorHost(url: string): string {
   return url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
@@ -18,7 +25,7 @@ export function mirrorHost(url: string): string {
 /** Pull from a registry into the store and record the image under name. */
 export async function pullFrom(tx: Tx, target: RegistryTarget, name: string, log: (l: string) => void): Promise<ImageRec> {
   const store = storeOf(tx);
-  const pulled = await pullImage(store, target, { log });
+  const pulled = await pullImage(store, target, { log, auth: registryAuth() });
   const layers = [];
   for (const l of pulled.layers) {
     const entries = await readLayer(store.getBlob(l.digest));
@@ -63,7 +70,7 @@ export async function pushTo(tx: Tx, img: ImageRec, name: string, log: (l: strin
   if (ref.registry === 'docker.io') {
     throw new UserError(`pushing to Docker Hub is not possible from the lab (${ref.familiar}).`, 'Push to a local registry: boxlab registry serve, then boxlab tag IMAGE localhost:5000/NAME and push that.', 1);
   }
-  const r = await pushImage(storeOf(tx), img, { registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: ref.digest }, { log });
+  const r = await pushImage(storeOf(tx), img, { registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: ref.digest }, { log, auth: registryAuth() });
   tx.step('image.push', `Pushed ${ref.familiar} to ${ref.registry}: layers the registry lacked, then the manifest.`, `docker push ${ref.familiar}`);
   return { digest: r.manifestDigest, size: r.size };
 }
