@@ -2,10 +2,11 @@
 // stderr captured (context's io is swapped for the call), the lab's events collected (through
 // context's labListeners), and the state home chosen by BOXLAB_HOME for the call. Calls are
 // queued: one command at a time, as a person types them.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LabEvent } from '../engine/events.js';
+import { createKernel } from '../kernel/index.js';
+import { run } from '../kernel/real/run.js';
 import { io, labListeners } from './context.js';
 import { main } from './main.js';
 
@@ -58,7 +59,17 @@ async function inProcess(args: string[], opts: { home: string; onEvent?: (e: Lab
   return r;
 }
 
-function viaChild(args: string[], home: string): InProcessResult {
-  const p = spawnSync(process.execPath, [`${root}bin/boxlab.js`, ...args], { env: { ...process.env, BOXLAB_HOME: home }, encoding: 'utf8' });
-  return { stdout: p.stdout ?? '', stderr: p.stderr ?? '', exitCode: p.status ?? 1, events: [] };
+async function viaChild(args: string[], home: string): Promise<InProcessResult> {
+  const r = await run([process.execPath, `${root}bin/boxlab.js`, ...args], { env: { BOXLAB_HOME: home }, raw: true });
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, events: [] };
 }
+
+/** What a lesson needs from the CLI: boxlab commands in-process, raw commands through sh, the kernel. */
+export const lessonHost = {
+  exec: (args: string[], opts: { home: string; onEvent?: (e: LabEvent) => void }) => runInProcess(args, opts),
+  kernel: createKernel,
+  shell: async (line: string) => {
+    const r = await run(['sh', '-c', line], { timeoutMs: 60_000, raw: true });
+    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+  },
+};

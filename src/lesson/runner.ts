@@ -3,15 +3,13 @@
 // the CLI's main() (output captured, events collected); checks then read the lab's state through
 // the engine and the kernel: a container's status, a file (by exec, or in the writable layer),
 // a cgroup file, a namespace id against the host's.
-import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, type Io } from '../engine/engine.js';
 import type { LabEvent } from '../engine/events.js';
-import { Lab, defaultHome } from '../engine/lab.js';
+import { Lab, defaultHome, type KernelFactory } from '../engine/lab.js';
 import type { ContainerRec } from '../engine/state.js';
-import { createKernel } from '../kernel/index.js';
 import type { Check, CheckResult, CommandResult, Lesson, LessonMode, LessonRunner, StepResult } from './types.js';
 import { splitWords } from './words.js';
 
@@ -27,6 +25,10 @@ export interface RunnerOptions {
   home?: string;
   /** how boxlab commands run (the CLI passes its in-process runner: arrows point down) */
   exec: BoxlabExec;
+  /** the kernel of the lesson's lab, for checks (the CLI passes src/kernel's createKernel) */
+  kernel: KernelFactory;
+  /** how a raw `$ ` command runs in real mode (the CLI passes one that runs it through sh) */
+  shell?: (line: string) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
 }
 
 /** Where boxlab keeps state: $BOXLAB_HOME, else $XDG_DATA_HOME/boxlab, else ~/.local/share/boxlab. */
@@ -48,6 +50,8 @@ export class Runner implements LessonRunner {
   readonly mode: LessonMode;
   readonly home: string;
   private exec: BoxlabExec;
+  private kernel: KernelFactory;
+  private shell?: RunnerOptions['shell'];
   /** the exit code of the last command run, for `exit:` checks */
   private lastExit: number | null = null;
 
@@ -58,10 +62,12 @@ export class Runner implements LessonRunner {
     this.mode = opts.mode ?? 'sim';
     this.home = opts.home ?? lessonHome(lesson.id);
     this.exec = opts.exec;
+    this.kernel = opts.kernel;
+    this.shell = opts.shell;
   }
 
   private engine(): Engine {
-    const lab = new Lab({ mode: this.mode, home: defaultHome(this.mode, { BOXLAB_HOME: this.home }), kernel: createKernel });
+    const lab = new Lab({ mode: this.mode, home: defaultHome(this.mode, { BOXLAB_HOME: this.home }), kernel: this.kernel });
     return new Engine(lab);
   }
 
@@ -87,9 +93,8 @@ export class Runner implements LessonRunner {
       }
       if (this.mode === 'real' && !words.includes('--real')) words.unshift('--real');
       r = await this.exec(words, { home: this.home, onEvent });
-    } else if (line.startsWith('$ ') && this.mode === 'real') {
-      const p = spawnSync('sh', ['-c', line.slice(2)], { encoding: 'utf8' });
-      r = { stdout: p.stdout ?? '', stderr: p.stderr ?? '', exitCode: p.status ?? 1, events: [] };
+    } else if (line.startsWith('$ ') && this.mode === 'real' && this.shell) {
+      r = { ...(await this.shell(line.slice(2))), events: [] };
     } else {
       r = { stdout: '', stderr: `boxlab: a lesson runs boxlab commands here; start the line with \`boxlab\`, e.g. boxlab ps\n`, exitCode: 127, events: [] };
     }

@@ -6,7 +6,7 @@ import { explainEvent } from '../../src/explain/events.js';
 import { lessonFiles } from '../../src/lesson/catalog.js';
 import { loadLesson, parseLesson, validateLessonFile } from '../../src/lesson/parse.js';
 import { ProgressStore } from '../../src/lesson/progress.js';
-import { runInProcess } from '../../src/cli/run-in-process.js';
+import { lessonHost } from '../../src/cli/run-in-process.js';
 import { createRunner } from '../../src/lesson/runner.js';
 import type { Lesson } from '../../src/lesson/types.js';
 import { splitWords } from '../../src/lesson/words.js';
@@ -119,7 +119,7 @@ describe('checks on real lab states', () => {
         '  - namespace: uts\n    container: web\n  - namespace: user\n    container: web\n' +
         '  - image: busybox\n    layers: 1\n  - image: nope\n  - volume: nope\n  - exit: 0\n```\n',
     );
-    const runner = createRunner(lesson, { home: join(home, 'checks'), exec: runInProcess });
+    const runner = createRunner(lesson, { home: join(home, 'checks'), ...lessonHost });
     await runner.reset();
     const r = await runner.runStep(0);
     expect(r.commands.map((c) => c.exitCode)).toEqual([0, 0]);
@@ -134,7 +134,7 @@ describe('checks on real lab states', () => {
 
   it('collects the kernel events of each command and explains them in words', async () => {
     const lesson = tinyLesson('## A\n\n```step\nid: a\nrun: boxlab run --rm --pids-limit 5 busybox sh -c \'spawn 10\'\nhint: h\nchecks:\n  - exit: 1\n```\n');
-    const runner = createRunner(lesson, { home: join(home, 'events'), exec: runInProcess });
+    const runner = createRunner(lesson, { home: join(home, 'events'), ...lessonHost });
     const seen: string[] = [];
     const r = await runner.runStep(0, (e) => seen.push(e.kind));
     expect(r.passed).toBe(true);
@@ -146,7 +146,7 @@ describe('checks on real lab states', () => {
 
   it('answers a quiz with the choice explanation', () => {
     const lesson = tinyLesson('## Q\n\n```quiz\nid: q\nquestion: Which?\nhint: h\nchoices:\n  - text: a\n    explain: nope\n  - text: b\n    correct: true\n    explain: right\n```\n');
-    const runner = createRunner(lesson, { home: join(home, 'quiz'), exec: runInProcess });
+    const runner = createRunner(lesson, { home: join(home, 'quiz'), ...lessonHost });
     expect(runner.answer(0, 0)).toEqual({ correct: false, explain: 'nope' });
     expect(runner.answer(0, 1)).toEqual({ correct: true, explain: 'right' });
   });
@@ -156,7 +156,7 @@ describe('every English lesson, headless in sim', () => {
   for (const file of lessonFiles('en')) {
     it(`runs ${file.split('/').pop()} end to end with every check passing`, async () => {
       const lesson = loadLesson(file);
-      const runner = createRunner(lesson, { home: join(home, 'e2e', lesson.id), exec: runInProcess });
+      const runner = createRunner(lesson, { home: join(home, 'e2e', lesson.id), ...lessonHost });
       await runner.reset();
       for (let i = 0; i < lesson.steps.length; i++) {
         const r = await runner.runStep(i);

@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { runInProcess } from '../run-in-process.js';
+import { lessonHost } from '../run-in-process.js';
 import { UserError } from '../../engine/errors.js';
 import type { LabEvent } from '../../engine/events.js';
 import { explainEvent, uiWords, LANGS } from '../../explain/events.js';
@@ -102,7 +102,7 @@ const run: CommandModule<GlobalArgs, Args> = {
     if (!lesson.modes.includes(mode)) throw new UserError(`${lesson.id} does not run in ${mode} mode (it runs in: ${lesson.modes.join(', ')})`);
     const json = !!a.json;
     const line = (o: object) => io.out(JSON.stringify(o) + '\n');
-    const runner = createRunner(lesson, { mode, exec: runInProcess });
+    const runner = createRunner(lesson, { mode, ...lessonHost });
     const store = new ProgressStore();
     await runner.reset();
     if (json) line({ type: 'lesson', id: lesson.id, title: lesson.title, summary: lesson.summary, mode, lang: lesson.lang, steps: lesson.steps.length, home: runner.home });
@@ -216,7 +216,7 @@ const reset: CommandModule<GlobalArgs, Args> = {
       if (!/^y(es)?$/i.test(answer.trim())) return void io.out(`${w.resetCancelled}\n`);
     }
     new ProgressStore().reset(lesson.id);
-    const runner = createRunner(lesson, { mode: modeOf(a), exec: runInProcess });
+    const runner = createRunner(lesson, { mode: modeOf(a), ...lessonHost });
     await runner.reset();
     rmSync(lessonHome(lesson.id), { recursive: true, force: true });
     io.out(`${w.resetDone(lesson.id)}\n`);

@@ -6,7 +6,7 @@ import { ProgressStore } from '../../lesson/progress.js';
 import { createRunner } from '../../lesson/runner.js';
 import { probe } from '../../kernel/real/probe.js';
 import { io, modeOf, type GlobalArgs } from '../context.js';
-import { runInProcess } from '../run-in-process.js';
+import { lessonHost } from '../run-in-process.js';
 import { TOUR } from './system.js';
 
 type Args = GlobalArgs & Record<string, unknown>;
@@ -33,7 +33,7 @@ export const ui: CommandModule<GlobalArgs, Args> = {
     const progress = Object.fromEntries(lessons.map((l) => [l.id, { position: store.get(l.id).position, completed: store.get(l.id).completed }]));
     const { startUi } = await import('../../ui/render.js');
     await startUi({
-      runners: () => lessons.map((l) => createRunner(l, { mode, exec: runInProcess })),
+      runners: () => lessons.map((l) => createRunner(l, { mode, ...lessonHost })),
       mode,
       doctorLine,
       lang,

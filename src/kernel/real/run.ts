@@ -1,5 +1,6 @@
 // The one place boxlab runs a host program: the exact argv, LC_ALL=C, and what came back
 // (exit code, stdout, stderr, duration), so every real-kernel event carries what really ran.
+import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 
 export interface RunResult {
@@ -17,15 +18,19 @@ export interface RunOptions {
   input?: string;
   /** no pipes: for a program that leaves a detached child behind (`setsid -f ...`), which must not hold our stdout open */
   detached?: boolean;
+  /** more environment (LC_ALL=C is always set) */
+  env?: Record<string, string>;
+  /** keep the output exactly, final newline included */
+  raw?: boolean;
 }
 
 export async function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
   const t0 = performance.now();
   const r = await execa(argv[0], argv.slice(1), {
     reject: false,
-    env: { LC_ALL: 'C' },
+    env: { ...opts.env, LC_ALL: 'C' },
     timeout: opts.timeoutMs ?? 10_000,
-    stripFinalNewline: true,
+    stripFinalNewline: !opts.raw,
     ...(opts.detached ? { stdio: 'ignore' as const } : { input: opts.input }),
   });
   const missing = (r as { code?: string }).code === 'ENOENT';
@@ -34,6 +39,27 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
     exitCode: typeof r.exitCode === 'number' ? r.exitCode : 127,
     stdout: String(r.stdout ?? ''),
     stderr: String(r.stderr ?? ''),
+    durationMs: performance.now() - t0,
+    missing,
+  };
+}
+
+/** run() without awaiting: for the few synchronous readers (readRealTree's getfattr). */
+export function runSync(argv: string[], opts: { input?: string; timeoutMs?: number } = {}): RunResult {
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), {
+    env: { ...process.env, LC_ALL: 'C' },
+    input: opts.input,
+    timeout: opts.timeoutMs ?? 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  return {
+    argv,
+    exitCode: typeof r.status === 'number' ? r.status : 127,
+    stdout: String(r.stdout ?? '').replace(/\n$/, ''),
+    stderr: String(r.stderr ?? '').replace(/\n$/, ''),
     durationMs: performance.now() - t0,
     missing,
   };
