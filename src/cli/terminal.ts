@@ -63,3 +63,23 @@ export async function readAllStdinBuffer(): Promise<Buffer> {
   for await (const ch of process.stdin) chunks.push(ch as Buffer);
   return Buffer.concat(chunks);
 }
+
+/** Docker-style transfer progress on a terminal: `9a2b3c4d5e6f: Pushing [=====>     ] 1.2MB/4.5MB`. */
+export function progressBar(verb: string): ((p: { digest: string; done: number; total: number }) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let current = '';
+  return (p) => {
+    const short = p.digest.replace(/^sha256:/, '').slice(0, 12);
+    if (current && current !== short) process.stderr.write('\n');
+    current = short;
+    const width = 30;
+    const filled = p.total ? Math.min(width, Math.floor((p.done / p.total) * width)) : width;
+    const bar = `${'='.repeat(Math.max(0, filled - 1))}${filled < width ? '>' : '='}${' '.repeat(width - filled)}`;
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)}MB`;
+    process.stderr.write(`\r${short}: ${verb} [${bar}] ${mb(p.done)}/${mb(p.total)}`);
+    if (p.done >= p.total) {
+      process.stderr.write('\n');
+      current = '';
+    }
+  };
+}

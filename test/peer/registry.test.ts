@@ -435,6 +435,14 @@ describe.skipIf(!distribution)('the boxlab client against the CNCF distribution 
     for (const d of image.layerDigests) expect(dest.getBlob(d).equals(source.getBlob(d))).toBe(true);
   });
 
+  it('mounts blobs from another repository instead of uploading them again (cross-repo mount)', async () => {
+    const lines: string[] = [];
+    await pushImage(source, image, { registry: address, repository: 'library/busybox', tag: 'latest' }, {});
+    await pushImage(source, image, { registry: address, repository: 'copies/busybox', tag: 'v1' }, { mountFrom: ['library/busybox'], log: (l) => lines.push(l) });
+    expect(lines.filter((l) => /: Mounted from library\/busybox$/.test(l)).length).toBeGreaterThanOrEqual(image.layerDigests.length);
+    expect(lines.some((l) => / Pushed$/.test(l) && image.layerDigests.some((d) => l.startsWith(d.slice(7, 19))))).toBe(false);
+  });
+
   it('gets the same error codes from it as from the boxlab server', async () => {
     const zero = `sha256:${'0'.repeat(64)}`;
     for (const base of [`http://${address}`, registry.url]) {

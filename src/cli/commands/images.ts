@@ -10,6 +10,7 @@ import { configOf, getImage, imageHistory, isIntermediate, pruneImages, removeIm
 import type { Tx } from '../../engine/lab.js';
 import type { ImageRec } from '../../engine/state.js';
 import { each, engineFor, io, type GlobalArgs } from '../context.js';
+import { progressBar } from '../terminal.js';
 import { formatRows, humanDuration, humanSize, renderTemplate, table } from '../format.js';
 
 type Args = GlobalArgs & Record<string, unknown>;
@@ -80,7 +81,7 @@ export const pull: CommandModule<GlobalArgs, Args> = {
   describe: 'Fetch an image (sim mode: from the built-in catalog)',
   builder: (y) => y.positional('image', { type: 'string' }).example('$0 pull busybox', '') as Argv<Args>,
   handler: async (a) => {
-    const img = await engineFor(a).tx((tx) => ensureImage(tx, String(a.image), (l) => io.out(`${l}\n`)));
+    const img = await engineFor(a).tx((tx) => ensureImage(tx, String(a.image), (l) => io.out(`${l}\n`), progressBar('Downloading')));
     io.out(`${img.repoTags[0] ?? img.id}\n`);
   },
 };

@@ -7,6 +7,7 @@ import { defaultHome } from '../../engine/lab.js';
 import { pushTo } from '../../engine/registry/pull.js';
 import { startRegistry } from '../../engine/registry/server.js';
 import { engineFor, io, modeOf, type GlobalArgs } from '../context.js';
+import { progressBar } from '../terminal.js';
 
 type Args = GlobalArgs & Record<string, unknown>;
 
@@ -16,7 +17,7 @@ export const push: CommandModule<GlobalArgs, Args> = {
   builder: (y) => y.positional('image', { type: 'string' }).example('$0 tag busybox localhost:5000/busybox && $0 push localhost:5000/busybox', '') as Argv<Args>,
   handler: async (a) => {
     const name = String(a.image);
-    await engineFor(a).tx((tx) => pushTo(tx, getImage(tx, name), name, (l) => io.out(`${l}\n`)));
+    await engineFor(a).tx((tx) => pushTo(tx, getImage(tx, name), name, (l) => io.out(`${l}\n`), progressBar('Pushing')));
   },
 };
 

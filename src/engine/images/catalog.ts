@@ -8,7 +8,7 @@ import type { ImageRec } from '../state.js';
 import { LAB_ROOT, registerImage, storeLayer } from './images.js';
 import { packLayer } from './layers.js';
 import { parseRef } from './reference.js';
-import { pullRemote } from '../registry/pull.js';
+import { pullRemote, type Progress } from '../registry/pull.js';
 import type { ImageConfig } from './store.js';
 
 export { LAB_ROOT };
@@ -32,14 +32,14 @@ export function findImage(tx: Tx, name: string): ImageRec | undefined {
 }
 
 /** Look for the image locally; pull it from the catalog when missing, as `docker run` does. */
-export async function ensureImage(tx: Tx, name: string, log: (line: string) => void = () => {}): Promise<ImageRec> {
+export async function ensureImage(tx: Tx, name: string, log: (line: string) => void = () => {}, onProgress?: Progress): Promise<ImageRec> {
   const ref = parseRef(name);
   tx.step('image.lookup', `Looking for image ${ref.familiar} in the local store.`, `docker image inspect ${ref.familiar}`);
   const found = findImage(tx, name);
   if (found) return found;
   if (ref.isId) throw new UserError(`No such image: ${ref.familiar}`, 'An image ID names a local image; list them with `boxlab images`.', 125);
   log(`Unable to find image '${ref.familiar}' locally`);
-  const remote = await pullRemote(tx, name, tx.config.registryMirrors, log);
+  const remote = await pullRemote(tx, name, tx.config.registryMirrors, log, onProgress);
   if (remote) return remote;
   if (!CATALOG.includes(ref.repository) || ref.tag !== 'latest') {
     throw new UserError(

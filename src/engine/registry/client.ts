@@ -4,6 +4,7 @@
 // https anywhere else. A 401 with `WWW-Authenticate: Bearer realm=...` is answered by the
 // anonymous token flow (distribution's token spec). Every blob and manifest is checked against
 // its digest before it is stored; pulling stores blobs only — the caller registers the image.
+import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { digestOf, type ImageConfig, type ImageStore } from '../images/store.js';
 import { MANIFEST_TYPES } from './server.js';
@@ -32,7 +33,15 @@ export interface TransferOptions {
   auth?: { username: string; password: string };
   /** how long to wait before retrying a 429 or 5xx answer (ms, doubled each time; Retry-After wins) */
   retryDelayMs?: number;
+  /** blobs larger than this go up in PATCH chunks of this size (Content-Range), then a closing PUT */
+  chunkSize?: number;
+  /** other repositories of the same registry that may hold a blob: ask to mount it from there first */
+  mountFrom?: string[];
+  /** bytes sent or received per blob, for progress bars */
+  onProgress?: (p: { digest: string; done: number; total: number; direction: 'push' | 'pull' }) => void;
 }
+
+export const DEFAULT_CHUNK = 8 * 1024 * 1024;
 
 /** Answers worth asking again: too many requests, and a registry that is briefly unwell. */
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
@@ -235,14 +244,46 @@ export async function pushImage(store: ImageStore, image: { manifestDigest: stri
     }
     if (head.status !== 404) await client.fail(head, `checking blob ${digest} in ${target.registry}/${target.repository}`);
     const data = store.getBlob(digest);
+    // a blob the registry holds in another repository: mount it instead of sending it again
+    for (const from of opts.mountFrom ?? []) {
+      if (from === target.repository) continue;
+      const m = await client.request('POST', client.url(`/v2/${target.repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`));
+      await m.arrayBuffer().catch(() => undefined);
+      if (m.status === 201) {
+        log(`${shortDigest(digest)}: Mounted from ${from}`);
+        return;
+      }
+      if (m.status === 202) {
+        // the registry started an ordinary upload instead: cancel it, upload below
+        const loc = m.headers.get('location');
+        if (loc) await client.request('DELETE', new URL(loc, client.base).toString()).then((r) => r.arrayBuffer()).catch(() => undefined);
+      }
+    }
     const start = await client.request('POST', client.url(`/v2/${target.repository}/blobs/uploads/`));
     if (start.status !== 202) await client.fail(start, `starting the upload of ${digest}`);
     await start.arrayBuffer();
-    const location = start.headers.get('location');
+    let location = start.headers.get('location');
     if (!location) throw new UserError(`${target.registry} started an upload but sent no Location.`);
+    const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
+    let sent = 0;
+    // big blobs go in chunks (PATCH with Content-Range), each answered with the next Location
+    while (data.length - sent > chunk) {
+      const piece = data.subarray(sent, sent + chunk);
+      const r = await client.request('PATCH', new URL(location, client.base).toString(), {
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${sent}-${sent + piece.length - 1}`, 'Content-Length': String(piece.length) },
+        body: Buffer.from(piece),
+      });
+      if (r.status !== 202) await client.fail(r, `uploading a chunk of ${digest}`);
+      await r.arrayBuffer();
+      location = r.headers.get('location') ?? location;
+      sent += piece.length;
+      opts.onProgress?.({ digest, done: sent, total: data.length, direction: 'push' });
+    }
     const put = new URL(location, client.base);
     put.searchParams.set('digest', digest);
-    const done = await client.request('PUT', put.toString(), { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(data.length) }, body: data });
+    const rest = data.subarray(sent);
+    const done = await client.request('PUT', put.toString(), { headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(rest.length) }, body: Buffer.from(rest) });
+    opts.onProgress?.({ digest, done: data.length, total: data.length, direction: 'push' });
     if (done.status !== 201) await client.fail(done, `uploading ${digest}`);
     await done.arrayBuffer();
     const said = done.headers.get('docker-content-digest');
@@ -321,8 +362,23 @@ export async function pullImage(store: ImageStore, ref: RegistryTarget, opts: Tr
     }
     const res = await client.request('GET', client.url(`/v2/${ref.repository}/blobs/${digest}`));
     if (!res.ok) await client.fail(res, `fetching blob ${digest} from ${name}`);
-    const data = Buffer.from(await res.arrayBuffer());
-    verify(data, digest, `blob ${digest} from ${name}`);
+    // hashed while it streams in; a short or wrong body is refused before anything is stored
+    const total = Number(res.headers.get('content-length') ?? 0);
+    const hash = createHash('sha256');
+    const parts: Buffer[] = [];
+    let got = 0;
+    if (res.body) {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        const b = Buffer.from(chunk);
+        hash.update(b);
+        parts.push(b);
+        got += b.length;
+        opts.onProgress?.({ digest, done: got, total: total || got, direction: 'pull' });
+      }
+    }
+    if (total && got !== total) throw new UserError(`blob ${digest} from ${name} was cut short: ${got} of ${total} bytes.`, 'Pull again; if it persists, the registry is serving a damaged blob.');
+    const data = Buffer.concat(parts);
+    if (`sha256:${hash.digest('hex')}` !== digest) verify(data, digest, `blob ${digest} from ${name}`);
     store.putBlob(data);
     return data;
   }

@@ -8,7 +8,9 @@ import { readLayer } from '../images/layers.js';
 import { parseReference } from '../images/reference.js';
 import type { Tx } from '../lab.js';
 import type { ImageRec } from '../state.js';
-import { pullImage, pushImage, type RegistryTarget } from './client.js';
+import { pullImage, pushImage, type RegistryTarget, type TransferOptions } from './client.js';
+
+export type Progress = TransferOptions['onProgress'];
 
 /** Registry credentials, as BOXLAB_REGISTRY_AUTH=user:password (used for Basic auth and token services). */
 export function registryAuth(env: NodeJS.ProcessEnv = process.env): { username: string; password: string } | undefined {
@@ -23,9 +25,9 @@ export function mirrorHost(url: string): string {
 }
 
 /** Pull from a registry into the store and record the image under name. */
-export async function pullFrom(tx: Tx, target: RegistryTarget, name: string, log: (l: string) => void): Promise<ImageRec> {
+export async function pullFrom(tx: Tx, target: RegistryTarget, name: string, log: (l: string) => void, onProgress?: Progress): Promise<ImageRec> {
   const store = storeOf(tx);
-  const pulled = await pullImage(store, target, { log, auth: registryAuth() });
+  const pulled = await pullImage(store, target, { log, auth: registryAuth(), onProgress });
   const layers = [];
   for (const l of pulled.layers) {
     const entries = await readLayer(store.getBlob(l.digest));
@@ -43,17 +45,17 @@ export async function pullFrom(tx: Tx, target: RegistryTarget, name: string, log
  * Pull a name that is not local. Returns null for a Docker Hub name no mirror had, so the caller
  * can go to the origin (the simulated hub in sim mode).
  */
-export async function pullRemote(tx: Tx, name: string, mirrors: string[], log: (l: string) => void): Promise<ImageRec | null> {
+export async function pullRemote(tx: Tx, name: string, mirrors: string[], log: (l: string) => void, onProgress?: Progress): Promise<ImageRec | null> {
   const ref = parseReference(name);
   const target: RegistryTarget = { registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: ref.digest };
   if (ref.registry !== 'docker.io') {
-    const img = await pullFrom(tx, target, ref.canonical, log);
+    const img = await pullFrom(tx, target, ref.canonical, log, onProgress);
     tx.step('image.pull', `Pulled ${ref.familiar} from ${ref.registry} over HTTP; every blob matched its digest.`, `docker pull ${ref.familiar}`);
     return img;
   }
   for (const mirror of mirrors) {
     try {
-      const img = await pullFrom(tx, { ...target, registry: mirrorHost(mirror) }, ref.canonical, log);
+      const img = await pullFrom(tx, { ...target, registry: mirrorHost(mirror) }, ref.canonical, log, onProgress);
       log(`Pulled from mirror ${mirror}`);
       tx.step('image.pull', `Pulled ${ref.familiar} from the mirror ${mirror} instead of Docker Hub.`, `docker pull ${ref.familiar}  # registry-mirrors: ${mirror}`);
       return img;
@@ -65,12 +67,12 @@ export async function pullRemote(tx: Tx, name: string, mirrors: string[], log: (
 }
 
 /** docker push NAME: the image's blobs and manifest to the registry its name points at. */
-export async function pushTo(tx: Tx, img: ImageRec, name: string, log: (l: string) => void): Promise<{ digest: string; size: number }> {
+export async function pushTo(tx: Tx, img: ImageRec, name: string, log: (l: string) => void, onProgress?: Progress): Promise<{ digest: string; size: number }> {
   const ref = parseReference(name);
   if (ref.registry === 'docker.io') {
     throw new UserError(`pushing to Docker Hub is not possible from the lab (${ref.familiar}).`, 'Push to a local registry: boxlab registry serve, then boxlab tag IMAGE localhost:5000/NAME and push that.', 1);
   }
-  const r = await pushImage(storeOf(tx), img, { registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: ref.digest }, { log, auth: registryAuth() });
+  const r = await pushImage(storeOf(tx), img, { registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: ref.digest }, { log, auth: registryAuth(), onProgress });
   tx.step('image.push', `Pushed ${ref.familiar} to ${ref.registry}: layers the registry lacked, then the manifest.`, `docker push ${ref.familiar}`);
   return { digest: r.manifestDigest, size: r.size };
 }
