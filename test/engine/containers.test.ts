@@ -140,6 +140,30 @@ describe('containers: run and lifecycle', () => {
   });
 });
 
+describe('the simulated hub', () => {
+  it('has hello-world, a single program and no shell', async () => {
+    const { engine } = lab();
+    const io = capture();
+    expect((await engine.run({ image: 'hello-world', cmd: [], autoRemove: true }, io)).exitCode).toBe(0);
+    expect(io.stdout).toContain('Hello from boxlab!');
+    const err = await engine.run({ image: 'hello-world', cmd: ['sh'], autoRemove: true }, capture()).catch((e) => e);
+    expect(err.exitCode).toBe(127);
+  });
+
+  it("has alpine: busybox's userland with Alpine's release files", async () => {
+    const { engine } = lab();
+    const io = capture();
+    await engine.run({ image: 'alpine', cmd: ['cat', '/etc/alpine-release'], autoRemove: true }, io);
+    expect(io.stdout).toBe('3.20.3\n');
+  });
+
+  it('names what it has when asked for something else', async () => {
+    const { engine } = lab();
+    const err = await engine.run({ image: 'nginx', cmd: [] }, capture()).catch((e) => e);
+    expect(err.message).toContain('busybox:latest, alpine:latest, hello-world:latest');
+  });
+});
+
 describe('containers: logs and wait', () => {
   it('shows the last lines with --tail, stdout and stderr apart', async () => {
     const { engine } = lab();

@@ -180,7 +180,7 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
     if (e instanceof KernelError && e.errno === 'ENOENT') {
       c.state.error = `failed to create task for container: exec: "${c.path}": executable file not found in $PATH`;
       c.state.exitCode = 127;
-      throw new UserError(c.state.error, `The image has no "${c.path}". See what it has: boxlab run --rm ${c.image} ls /bin`, 127);
+      throw new UserError(c.state.error, `The image has no "${c.path}"; \`boxlab history ${c.image}\` shows what went into it.`, 127);
     }
     c.state.error = e instanceof Error ? e.message : String(e);
     c.state.exitCode = 125;

@@ -10,10 +10,10 @@ import { packLayer } from './layers.js';
 import { parseRef } from './reference.js';
 import { pullRemote, type Progress } from '../registry/pull.js';
 import type { ImageConfig } from './store.js';
+import type { FsEntry } from '../../kernel/kernel.js';
 
 export { LAB_ROOT };
 export const BASE_IMAGE = 'busybox:latest';
-export const CATALOG = ['busybox'];
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function findImage(tx: Tx, name: string): ImageRec | undefined {
@@ -41,9 +41,10 @@ export async function ensureImage(tx: Tx, name: string, log: (line: string) => v
   log(`Unable to find image '${ref.familiar}' locally`);
   const remote = await pullRemote(tx, name, tx.config.registryMirrors, log, onProgress);
   if (remote) return remote;
-  if (!CATALOG.includes(ref.repository) || ref.tag !== 'latest') {
+  const offline = CATALOG.filter((c) => CATALOG_IMAGES[c].modes.includes(tx.kernel.info.mode));
+  if (!offline.includes(ref.repository) || ref.tag !== 'latest') {
     throw new UserError(
-      `pull access denied for ${ref.repository}: the simulated registry has only ${CATALOG.map((c) => `${c}:latest`).join(', ')}.`,
+      `pull access denied for ${ref.repository}: ${tx.kernel.info.mode === 'sim' ? 'the simulated hub' : 'offline, this machine'} has only ${offline.map((c) => `${c}:latest`).join(', ')}.`,
       'Use busybox, or an image you have built or loaded.',
       125,
     );
@@ -51,16 +52,62 @@ export async function ensureImage(tx: Tx, name: string, log: (line: string) => v
   return pullBase(tx, ref.familiar, log);
 }
 
-/** busybox's own image has a fixed date; ours too, so the base image id is the same everywhere */
+/** Images have fixed dates in the catalog, so an image id is the same on every machine. */
 const BASE_EPOCH = Date.UTC(2024, 8, 26, 21, 31, 42);
 
+interface CatalogImage {
+  /** which kernels can run it: sim images are simbox, real ones need the host's busybox */
+  modes: ('sim' | 'real')[];
+  cmd: string[];
+  /** lay out the root filesystem in dir (the kernel's base, plus or minus some files) */
+  lay(tx: Tx, dir: string): Promise<{ description: string }>;
+}
+
+const file = (path: string, text: string, mode = 0o644): FsEntry => ({ path, type: 'file', mode, uid: 0, gid: 0, mtime: BASE_EPOCH, data: Buffer.from(text) });
+
+/** The hub that works offline: each image is laid out by the kernel itself. */
+export const CATALOG_IMAGES: Record<string, CatalogImage> = {
+  busybox: {
+    modes: ['sim', 'real'],
+    cmd: ['sh'],
+    lay: async (tx, dir) => tx.kernel.fs.populateBase(dir),
+  },
+  // Alpine's userland is busybox too; the simulated one adds Alpine's release files (no apk)
+  alpine: {
+    modes: ['sim'],
+    cmd: ['/bin/sh'],
+    lay: async (tx, dir) => {
+      const made = await tx.kernel.fs.populateBase(dir);
+      await tx.kernel.fs.writeEntries(dir, [
+        file('etc/alpine-release', '3.20.3\n'),
+        file('etc/os-release', 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20 (simulated by boxlab: busybox userland, no apk)"\nHOME_URL="https://alpinelinux.org/"\n'),
+      ]);
+      return { description: `${made.description}, with Alpine's release files` };
+    },
+  },
+  // one program and nothing else: no shell, no /bin
+  'hello-world': {
+    modes: ['sim'],
+    cmd: ['/hello'],
+    lay: async (tx, dir) => {
+      await tx.kernel.fs.writeEntries(dir, [file('hello', 'simbox program: hello\n', 0o755)]);
+      return { description: 'a single program, /hello' };
+    },
+  },
+};
+
+export const CATALOG = Object.keys(CATALOG_IMAGES);
+
 async function pullBase(tx: Tx, familiar: string, log: (line: string) => void): Promise<ImageRec> {
-  log(`latest: Pulling from library/busybox (${tx.kernel.info.mode === 'sim' ? 'the simulated hub: built in, no network' : "built on this machine from its busybox: no network"})`);
+  const name = familiar.slice(0, familiar.lastIndexOf(':'));
+  const spec = CATALOG_IMAGES[name];
+  const sim = tx.kernel.info.mode === 'sim';
+  log(`latest: Pulling from library/${name} (${sim ? 'the simulated hub: built in, no network' : "built on this machine from its busybox: no network"})`);
   // the kernel lays out the root filesystem it can run; it becomes the image's one layer
   const tmp = `${LAB_ROOT}/tmp/base-${process.pid}-${tx.kernel.clock.now()}`;
   await tx.kernel.fs.remove(tmp);
   await tx.kernel.fs.mkdirp(tmp);
-  const made = await tx.kernel.fs.populateBase(tmp);
+  const made = await spec.lay(tx, tmp);
   const entries = (await tx.kernel.fs.readTree(tmp)).map((e) => ({ ...e, mtime: BASE_EPOCH }));
   await tx.kernel.fs.remove(tmp);
   const packed = await packLayer(entries);
@@ -71,11 +118,11 @@ async function pullBase(tx: Tx, familiar: string, log: (line: string) => void): 
     created,
     architecture: 'amd64',
     os: 'linux',
-    config: { Env: [DEFAULT_PATH], Cmd: ['sh'] },
+    config: { Env: [DEFAULT_PATH], Cmd: spec.cmd },
     rootfs: { type: 'layers', diff_ids: [packed.diffId] },
     history: [
-      { created, created_by: `/bin/sh -c #(nop) ADD file:${packed.diffId.slice(7)} in / ` },
-      { created, created_by: '/bin/sh -c #(nop)  CMD ["sh"]', empty_layer: true },
+      { created, created_by: `/bin/sh -c #(nop) ${name === 'hello-world' ? 'COPY' : 'ADD'} file:${packed.diffId.slice(7)} in / ` },
+      { created, created_by: `/bin/sh -c #(nop)  CMD ${JSON.stringify(spec.cmd)}`, empty_layer: true },
     ],
   };
   const image = await registerImage(tx, {
@@ -84,7 +131,7 @@ async function pullBase(tx: Tx, familiar: string, log: (line: string) => void): 
     names: [`docker.io/library/${familiar}`],
     comment: made.description,
   });
-  tx.step('image.pull', `Pulled ${familiar}: one layer of ${made.files} files (${made.description}), stored as ${shortId(packed.digest)} and unpacked into ${image.layers[0].dir}.`, `docker pull ${familiar}`);
+  tx.step('image.pull', `Pulled ${familiar}: one layer of ${entries.length} entries (${made.description}), stored as ${shortId(packed.digest)} and unpacked into ${image.layers[0].dir}.`, `docker pull ${familiar}`);
   log(`Digest: ${image.manifestDigest}`);
   log(`Status: Downloaded newer image for ${familiar}`);
   return image;

@@ -1,7 +1,7 @@
 // simbox: the small busybox of the simulated kernel — a POSIX-ish shell plus applets, run against
 // SysCtx. A running shell is a JSON continuation (Cont) the kernel stores between CLI invocations.
 import type { BlockProgram, SysCtx } from '../sys.js';
-import { appletNames, BLOCKERS, COMMANDS } from './commands/index.js';
+import { appletNames, BLOCKERS, COMMANDS, PROGRAMS } from './commands/index.js';
 import { Interp, newState, type ExecOutcome, type Outcome as InterpOutcome, type ShellState } from './interpreter.js';
 import { ShSyntaxError } from './lexer.js';
 import { parse, type List } from './parser.js';
@@ -15,7 +15,7 @@ export type Outcome = InterpOutcome;
 export type { BlockProgram };
 
 export function isCommand(name: string): boolean {
-  return appletNames().includes(name) || name === 'which' || name === 'busybox';
+  return appletNames().includes(name) || name in PROGRAMS || name === 'which' || name === 'busybox';
 }
 
 export function commandNames(): string[] {

@@ -5,6 +5,7 @@ import { NET_BLOCKERS, NET_COMMANDS } from './net.js';
 import { PROC_BLOCKERS, PROC_COMMANDS } from './procs.js';
 import { SYSTEM_COMMANDS, systemCommands } from './system.js';
 import { TEXT_COMMANDS } from './text.js';
+import { PROGRAMS } from './programs.js';
 import type { BlockFn, CommandFn } from './types.js';
 
 export const COMMANDS: Record<string, CommandFn> = {
@@ -13,7 +14,10 @@ export const COMMANDS: Record<string, CommandFn> = {
   ...NET_COMMANDS,
   ...TEXT_COMMANDS,
   ...SYSTEM_COMMANDS,
+  ...PROGRAMS,
 };
+
+export { PROGRAMS };
 
 export const BLOCKERS: Record<string, BlockFn> = { ...PROC_BLOCKERS, ...NET_BLOCKERS };
 
@@ -23,8 +27,9 @@ export const NO_FORK = new Set(['echo', 'printf', 'test', '[', 'kill', 'pwd', 't
 /** shell builtins that also exist as /bin applets */
 const SHELL_APPLETS = ['sh', 'ash'];
 
+/** busybox's applets: every command but the programs of other images */
 export function appletNames(): string[] {
-  return [...new Set([...Object.keys(COMMANDS), ...Object.keys(BLOCKERS), ...SHELL_APPLETS])].sort();
+  return [...new Set([...Object.keys(COMMANDS), ...Object.keys(BLOCKERS), ...SHELL_APPLETS])].filter((n) => !(n in PROGRAMS)).sort();
 }
 
 Object.assign(COMMANDS, systemCommands(appletNames, (n) => appletNames().includes(n) || n === 'which' || n === 'busybox'));
