@@ -15,6 +15,14 @@ export interface MountRec {
   anonymous?: boolean;
 }
 
+/** `-p [127.0.0.1:]HOST:CONTAINER`: a port published on the host side (loopback only in the lab) */
+export interface PortBinding {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  proto: 'tcp';
+}
+
 export interface ContainerRec {
   id: string;
   name: string;
@@ -39,6 +47,8 @@ export interface ContainerRec {
     nanoCpus: number | null;
     autoRemove: boolean;
     binds: string[];
+    /** published ports (absent in records made before -p existed) */
+    portBindings?: PortBinding[];
   };
   mounts: MountRec[];
   state: {

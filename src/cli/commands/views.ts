@@ -1,5 +1,6 @@
 // Containers as `docker ps` and `docker inspect` show them.
 import { shortId } from '../../engine/ids.js';
+import { portsText } from '../../engine/containers/lifecycle.js';
 import type { ContainerRec, EngineState } from '../../engine/state.js';
 import { UserError } from '../../engine/errors.js';
 import { humanDuration, quoteCommand } from '../format.js';
@@ -29,7 +30,7 @@ export function psRow(c: ContainerRec, state: EngineState, now: number, noTrunc 
     Command: noTrunc ? JSON.stringify(command) : quoteCommand(command),
     CreatedAt: new Date(c.created).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
     RunningFor: `${humanDuration(now - c.created)} ago`,
-    Ports: '',
+    Ports: portsText(c),
     State: c.state.status,
     Status: statusText(c, now),
     Names: c.name,
@@ -112,6 +113,7 @@ export function inspectContainer(c: ContainerRec, state: EngineState): Record<st
       NanoCpus: c.hostConfig.nanoCpus ?? 0,
       PidsLimit: c.hostConfig.pidsLimit,
       CgroupParent: 'boxlab',
+      PortBindings: portMap(c),
     },
     GraphDriver: {
       Name: 'overlay2',
@@ -136,6 +138,7 @@ export function inspectContainer(c: ContainerRec, state: EngineState): Record<st
       IPAddress: c.state.status === 'running' ? c.network.ip ?? '' : '',
       IPPrefixLen: c.network.prefix,
       Gateway: c.network.gateway,
+      Ports: c.state.status === 'running' ? portMap(c) : {},
       Networks: {
         bridge: {
           IPAddress: c.network.ip ?? '',
@@ -146,4 +149,11 @@ export function inspectContainer(c: ContainerRec, state: EngineState): Record<st
     },
     Boxlab: { Cgroup: c.cgroup, Veth: c.network.veth, ImageTags: image?.repoTags ?? [] },
   };
+}
+
+/** docker inspect's port map: {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}]} */
+function portMap(c: ContainerRec): Record<string, { HostIp: string; HostPort: string }[]> {
+  const map: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of c.hostConfig.portBindings ?? []) (map[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+  return map;
 }

@@ -10,7 +10,7 @@ import { ensureImage, LAB_ROOT } from '../images/catalog.js';
 import { newId, randomName, shortId, validName } from '../ids.js';
 import type { Tx } from '../lab.js';
 import { allocate, prefixOf, release } from '../network/ipam.js';
-import { LAB_BRIDGE, type ContainerRec, type MountRec } from '../state.js';
+import { LAB_BRIDGE, type ContainerRec, type MountRec, type PortBinding } from '../state.js';
 import { createVolume, volumeDir } from '../volumes/volumes.js';
 import { parseVolume } from './options.js';
 
@@ -29,6 +29,31 @@ export interface CreateOptions {
   tty?: boolean;
   interactive?: boolean;
   entrypoint?: string;
+  /** -p [127.0.0.1:]HOST:CONTAINER[/tcp] */
+  publish?: string[];
+}
+
+/** `-p [127.0.0.1:]HOST:CONTAINER[/tcp]` → a binding; the lab publishes on loopback only */
+export function parsePublish(spec: string): PortBinding {
+  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}|localhost):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp|sctp))?$/.exec(spec.trim());
+  const port = (s: string) => {
+    const n = Number(s);
+    return n >= 1 && n <= 65535 ? n : null;
+  };
+  if (!m || port(m[2]) === null || port(m[3]) === null) {
+    throw new UserError(`invalid publish spec "${spec}"`, 'Write -p HOSTPORT:CONTAINERPORT, e.g. -p 8080:80 (or -p 127.0.0.1:8080:80).', 125);
+  }
+  if (m[4] && m[4] !== 'tcp') throw new UserError(`publishing ${m[4]} ports is not supported: "${spec}"`, 'boxlab publishes tcp ports only, e.g. -p 8080:80.', 125);
+  const ip = !m[1] || m[1] === 'localhost' ? '127.0.0.1' : m[1];
+  if (ip !== '127.0.0.1') {
+    throw new UserError(`boxlab publishes ports on 127.0.0.1 only, not ${ip}: "${spec}"`, 'Leave the address out (-p 8080:80) so nothing outside this machine can reach the lab.', 125);
+  }
+  return { hostIp: ip, hostPort: port(m[2])!, containerPort: port(m[3])!, proto: 'tcp' };
+}
+
+/** 127.0.0.1:8080->80/tcp, as docker ps shows a published port */
+export function portsText(c: ContainerRec): string {
+  return (c.hostConfig.portBindings ?? []).map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.proto}`).join(', ');
 }
 
 /** Default limits for every lab container, so a fork bomb or a memory hog cannot hurt the host. */
@@ -59,6 +84,7 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
     }
   }
   const specs = (opts.volumes ?? []).map(parseVolume);
+  const portBindings = (opts.publish ?? []).map(parsePublish);
   const image = await ensureImage(tx, opts.image, log);
   const id = newId();
   const name = opts.name ?? randomName((n) => Object.values(tx.state.containers).some((c) => c.name === n));
@@ -96,6 +122,7 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
     hostConfig: {
       memory: opts.memory ?? null, pidsLimit: opts.pidsLimit ?? null, nanoCpus: opts.nanoCpus ?? null,
       autoRemove: !!opts.autoRemove, binds: opts.volumes ?? [],
+      ...(portBindings.length ? { portBindings } : {}),
     },
     mounts,
     state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: null, finishedAt: null },
@@ -130,6 +157,11 @@ export function envObject(env: string[], hostname: string): Record<string, strin
 export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: string } = {}): Promise<void> {
   if (c.state.status === 'running') return;
   const k = tx.kernel;
+  // a host port serves one running container at a time (docker: "port is already allocated")
+  for (const p of c.hostConfig.portBindings ?? []) {
+    const other = Object.values(tx.state.containers).find((o) => o.id !== c.id && o.state.status === 'running' && (o.hostConfig.portBindings ?? []).some((q) => q.hostIp === p.hostIp && q.hostPort === p.hostPort));
+    if (other) throw new UserError(`Bind for ${p.hostIp}:${p.hostPort} failed: port is already allocated (by ${other.name})`, `Pick another host port, or stop ${other.name}.`, 125);
+  }
   // the root filesystem: image layers read-only below, this container's layer on top
   await k.mountOverlay({ lower: c.layer.lower, upper: c.layer.upper, work: c.layer.work, target: c.layer.merged });
   // limits
@@ -172,6 +204,7 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
     c.state.finishedAt = null;
     c.state.exitCode = 0;
     c.state.oomKilled = false;
+    await publishPorts(tx, c, st.pid);
     tx.step('process.start', `Started ${cmdline(argvOf(c))} as PID 1 in the container's namespaces (PID ${st.pid} on the host).`, `docker start ${c.name}`);
   } catch (e) {
     // nothing of a failed start stays in the kernel
@@ -189,6 +222,28 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
   }
   // a quick command may be done already; --rm waits for whoever reads its output
   await refresh(tx, c, { autoRemove: false });
+}
+
+/** `-p`: a kernel that can (real mode) serves each published port through a forwarder that ends with the container; the sim records them only. */
+async function publishPorts(tx: Tx, c: ContainerRec, pid: number): Promise<void> {
+  const ports = c.hostConfig.portBindings ?? [];
+  if (!ports.length) return;
+  const k = tx.kernel as typeof tx.kernel & { publish?(pid: number, ports: { hostIp: string; hostPort: number; containerIp: string; containerPort: number }[]): Promise<number> };
+  if (!k.publish) {
+    tx.step('network.attach', `Recorded ${portsText(c)} for ${c.name}; the simulated kernel has no sockets, so nothing listens there.`, `docker port ${c.name}`);
+    return;
+  }
+  try {
+    await k.publish(pid, ports.map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, containerIp: c.network.ip!, containerPort: p.containerPort })));
+  } catch (e) {
+    // the process is up already: take it down with the rest of the failed start
+    await k.signal(pid, 'SIGKILL').catch(() => {});
+    await k.wait(pid, 5000).catch(() => null);
+    k.forget(pid);
+    c.state.pid = 0;
+    throw e;
+  }
+  tx.step('network.attach', `Published ${portsText(c)}: a forwarder on the host side passes each connection to ${c.network.ip}.`, `docker port ${c.name}`);
 }
 
 /** Take down what start set up (overlay mount, cgroup, network namespace); the layer and the address stay. */
