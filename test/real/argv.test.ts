@@ -32,6 +32,18 @@ describe('real kernel argv and files', () => {
     expect(v1.procsFiles('boxlab/c1')).toEqual(['memory', 'pids', 'cpu'].map((c) => `${root}/${c}/boxlab/c1/cgroup.procs`));
   });
 
+  it('puts a v1 group in the devices hierarchy too, denying all but the standard nodes', () => {
+    const root = tmp();
+    mkdirSync(`${root}/devices`, { recursive: true });
+    writeFileSync(`${root}/devices/devices.deny`, '');
+    const v1 = new CgroupV1(root, 'hybrid');
+    const cmd = v1.create('boxlab/c3');
+    expect(cmd).toContain(`echo 'a' > ${root}/devices/boxlab/c3/devices.deny`);
+    expect(cmd).toContain(`echo 'c 1:3 rwm' > ${root}/devices/boxlab/c3/devices.allow`);
+    expect(readFileSync(`${root}/devices/boxlab/c3/devices.deny`, 'utf8')).toBe('a');
+    expect(v1.procsFiles('boxlab/c3')).toContain(`${root}/devices/boxlab/c3/cgroup.procs`);
+  });
+
   it('refuses cgroups outside the boxlab parent', () => {
     expect(() => new CgroupV1(tmp()).create('system.slice')).toThrow(/boxlab/);
     expect(() => new CgroupV2(tmp()).write('boxlab/../x', 'pids.max', '1')).toThrow(/boxlab/);

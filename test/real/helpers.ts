@@ -23,7 +23,7 @@ export function residue(): string {
     sh("find /sys/fs/cgroup -maxdepth 3 -name 'boxlab*' || true"),
     sh("ip -o link | grep boxlab || true"),
     sh("ip netns list | grep boxlab || true"),
-    sh("ps -eo pid,args | grep -E 'boxlab-(shim|init|log)' | grep -v grep || true"),
+    sh("ps -eo pid,args | grep -E 'boxlab-(shim|init|log|forward)' | grep -v grep || true"),
   ].join('').trim();
 }
 
@@ -83,4 +83,19 @@ export function removeState(): void {
   } catch {
     /* other state lives there */
   }
+}
+
+/** the engine in-process on the real kernel, its bridge in hostNetns (as src/cli/context.ts builds it) */
+export async function realEngine(home: string, hostNetns: string) {
+  const { Engine } = await import('../../src/engine/engine.js');
+  const { Lab } = await import('../../src/engine/lab.js');
+  const { createKernel } = await import('../../src/kernel/index.js');
+  const lab = new Lab({ mode: 'real', home, kernel: (m, o) => createKernel(m, { ...o, real: { hostNetns } }) });
+  return new Engine(lab);
+}
+
+/** an Io that keeps what it is given */
+export function captureIo() {
+  const io = { stdout: '', stderr: '', out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
+  return io;
 }

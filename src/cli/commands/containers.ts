@@ -3,9 +3,9 @@
 import { cpus } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { parseCpus, parseEnv, parseMemoryFlag, parsePidsLimit } from '../../engine/containers/options.js';
-import { findContainer } from '../../engine/containers/lifecycle.js';
+import { findContainer, parsePublish } from '../../engine/containers/lifecycle.js';
 import { UsageError, UserError } from '../../engine/errors.js';
-import { each, engineFor, exit, io, type GlobalArgs } from '../context.js';
+import { each, engineFor, exit, io, modeOf, type GlobalArgs } from '../context.js';
 import { formatRows, renderTemplate, table } from '../format.js';
 import { applyFilters, inspectContainer, psRow } from './views.js';
 import { readAllStdin, readlineTerminal, sigintTerminal } from '../terminal.js';
@@ -33,7 +33,8 @@ function runOptions(y: Argv, withDetach: boolean): Argv {
     .option('rm', { type: 'boolean', describe: 'remove the container when it exits' })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'keep STDIN open' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'allocate a pseudo-TTY' })
-    .option('entrypoint', { type: 'string', describe: 'override the image ENTRYPOINT' });
+    .option('entrypoint', { type: 'string', describe: 'override the image ENTRYPOINT' })
+    .option('publish', { alias: 'p', type: 'string', describe: 'publish a port on 127.0.0.1: [127.0.0.1:]HOSTPORT:CONTAINERPORT' });
   if (withDetach) b = b.option('detach', { alias: 'd', type: 'boolean', describe: 'run in the background and print the container id' });
   return b;
 }
@@ -54,7 +55,14 @@ function createOpts(a: Args) {
     tty: !!a.tty,
     interactive: !!a.interactive,
     entrypoint: a.entrypoint as string | undefined,
+    publish: list(a.publish),
   };
+}
+
+/** sim mode records -p and shows it in ps, but its kernel has no sockets: say so once */
+function simPublishNote(a: Args, publish: string[]): void {
+  publish.forEach(parsePublish);
+  if (publish.length && modeOf(a) === 'sim') io.err('boxlab: ports are recorded and shown in sim mode, but nothing listens on them (run with --real to serve them).\n');
 }
 
 const run: CommandModule<GlobalArgs, Args> = {
@@ -71,23 +79,80 @@ const run: CommandModule<GlobalArgs, Args> = {
       throw new UserError('the input device is not a TTY', 'Leave out -t when input or output is not a terminal.', 1);
     }
     const engine = engineFor(a);
+    simPublishNote(a, opts.publish);
     const stdin = opts.interactive && !opts.tty && !process.stdin.isTTY ? await readAllStdin() : undefined;
     const term = opts.tty && opts.interactive && !a.detach ? readlineTerminal() : undefined;
+    const guard = modeOf(a) === 'real' && !term ? realInterrupts(engine) : null;
     try {
-      const r = await engine.run({ ...opts, detach: !!a.detach, stdin }, io, term, term ? undefined : sigintTerminal());
+      const r = await engine.run({ ...opts, detach: !!a.detach, stdin }, io, term, guard?.interrupts ?? (term ? undefined : sigintTerminal()));
       exit.code = r.exitCode;
+      if (guard?.aborted) {
+        // Ctrl-C during the start: take down what it set up, as a foreground run's end would
+        await engine.kill(r.id, 'SIGKILL').catch(() => undefined);
+        await engine.waitExit(r.id, 10_000);
+        exit.code = 130;
+      }
     } finally {
+      guard?.off();
       term?.close();
     }
   },
 };
+
+/**
+ * Ctrl-C in a real-mode `run` (no terminal): nothing it set up may stay behind. During the start
+ * the press is held until the start is done, then the container is killed and its mounts, cgroup
+ * and network taken down; while following the output, the first press is passed to the
+ * container as SIGINT (docker's sig-proxy) and the second kills it, with the same teardown.
+ */
+function realInterrupts(engine: ReturnType<typeof engineFor>) {
+  const st = { aborted: false, attached: false, presses: 0 };
+  const ours = () => engine.tx(async (tx) => Object.values(tx.state.containers).find((c) => c.attachedBy === process.pid && c.state.status === 'running')?.name);
+  const act = async () => {
+    const name = await ours();
+    if (!name) return;
+    if (st.presses === 1 && !st.aborted) {
+      await engine.kill(name, 'SIGINT').catch(() => undefined);
+      io.err(`boxlab: sent SIGINT to ${name}; press Ctrl-C again to stop it and take down what this run set up.\n`);
+      return;
+    }
+    st.aborted = true;
+    io.err(`boxlab: interrupted: stopping ${name} and taking down its mounts, cgroup and network.\n`);
+    await engine.kill(name, 'SIGKILL').catch(() => undefined);
+  };
+  const onSigint = () => {
+    if (!st.attached) {
+      if (!st.aborted) io.err('boxlab: interrupted: taking down what this run set up once its start is done.\n');
+      st.aborted = true;
+      return;
+    }
+    st.presses++;
+    void act();
+  };
+  process.on('SIGINT', onSigint);
+  return {
+    get aborted() {
+      return st.aborted;
+    },
+    interrupts: {
+      onInterrupt: () => {
+        st.attached = true;
+        if (st.aborted) void act();
+        return () => void (st.attached = false);
+      },
+    },
+    off: () => void process.off('SIGINT', onSigint),
+  };
+}
 
 const create: CommandModule<GlobalArgs, Args> = {
   command: 'create <image> [command..]',
   describe: 'Create a container without starting it',
   builder: (y) => runOptions(y, false).example('$0 create --name job busybox echo done', 'create, then `boxlab start -a job`') as Argv<Args>,
   handler: async (a) => {
-    const c = await engineFor(a).create(createOpts(a), io);
+    const opts = createOpts(a);
+    simPublishNote(a, opts.publish);
+    const c = await engineFor(a).create(opts, io);
     io.out(`${c.id}\n`);
   },
 };
@@ -308,6 +373,48 @@ const top: CommandModule<GlobalArgs, Args> = {
 };
 
 export const containerCommands = [run, create, start, stop, kill, restart, rm, ps, logs, exec, inspect, wait, top];
+
+/**
+ * Real mode, before each container command: did a boxlab that was SIGKILLed leave kernel objects
+ * no running container uses (an overlay mount, a cgroup, a network namespace, a veth, a process
+ * record whose shim is gone)? Say so in one line; with --yes or BOXLAB_YES=1, remove just those.
+ * It looks with the lab locked, so no command of this lab is half-way through a start meanwhile.
+ */
+async function noticeLeftovers(a: Args): Promise<void> {
+  if (modeOf(a) !== 'real' || process.platform !== 'linux' || process.getuid?.() !== 0) return;
+  const { realUnavailable } = await import('../../kernel/real/ready.js');
+  if (realUnavailable()) return; // the command itself says why
+  const { breakStaleLock, countLeftovers, describeLeftovers, findLeftovers, removeLeftovers } = await import('../../kernel/real/leftovers.js');
+  const { defaultHome } = await import('../../engine/lab.js');
+  const hostNetns = process.env.BOXLAB_HOST_NETNS || undefined;
+  // a SIGKILL in the middle of a command leaves the lab's lock taken by nobody
+  const unlocked = breakStaleLock(defaultHome('real'));
+  await engineFor({ ...a, events: false }).tx(async () => {
+    const found = await findLeftovers({ hostNetns });
+    if (!countLeftovers(found)) {
+      if (unlocked) io.err('boxlab: removed the lab lock of a boxlab that is gone (killed part-way through a command).\n');
+      return;
+    }
+    const what = `${describeLeftovers(found)}${unlocked ? ', a lab lock (removed)' : ''}`;
+    if (a.yes || process.env.BOXLAB_YES === '1') {
+      const errors = await removeLeftovers(found, { hostNetns });
+      io.err(`boxlab: removed what an interrupted boxlab left behind: ${what}.\n`);
+      for (const e of errors) io.err(`boxlab: could not remove: ${e}\n`);
+    } else {
+      io.err(`boxlab: found what an interrupted boxlab left behind (${what}), used by no running container; 'boxlab cleanup' removes it (and every other boxlab container), or add --yes (or BOXLAB_YES=1) to have this command remove just that.\n`);
+    }
+  });
+}
+
+for (const c of containerCommands) {
+  const { handler, builder } = c;
+  c.handler = async (a) => {
+    await noticeLeftovers(a);
+    return handler(a);
+  };
+  c.builder = (y: Argv<GlobalArgs>) =>
+    (typeof builder === 'function' ? (builder(y) as Argv<Args>) : y).option('yes', { type: 'boolean', describe: 'real mode: remove what an interrupted boxlab left behind without asking' }) as Argv<Args>;
+}
 
 export function containerGroup(): CommandModule<GlobalArgs, Args> {
   return {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { KernelError } from '../kernel.js';
 import { realDu } from './fs.js';
 import { run } from './run.js';
-import { INIT, LOGGER, SHIM } from './scripts.js';
+import { FORWARDER, INIT, LOGGER, SHIM } from './scripts.js';
 
 export const BUSYBOX_PATHS = ['/bin/busybox', '/usr/bin/busybox'];
 
@@ -81,7 +81,7 @@ const DEVICES: [string, number, number][] = [['null', 1, 3], ['zero', 1, 5], ['f
 export async function ensureTools(runDir: string): Promise<void> {
   const bin = join(runDir, 'bin');
   mkdirSync(bin, { recursive: true });
-  for (const [name, text] of [['boxlab-shim', SHIM], ['boxlab-init', INIT], ['boxlab-log.mjs', LOGGER]] as const) {
+  for (const [name, text] of [['boxlab-shim', SHIM], ['boxlab-init', INIT], ['boxlab-log.mjs', LOGGER], ['boxlab-forward.mjs', FORWARDER]] as const) {
     const p = join(bin, name);
     if (!existsSync(p) || readFileSync(p, 'utf8') !== text) {
       writeFileSync(`${p}.tmp`, text, { mode: 0o755 });

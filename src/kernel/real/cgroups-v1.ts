@@ -1,19 +1,39 @@
 // cgroup v1 (and hybrid): one hierarchy per controller, /sys/fs/cgroup/{memory,pids,cpu}/boxlab/ID.
 // v2 names map to v1 files: memory.max → memory.limit_in_bytes, cpu.max → cpu.cfs_quota_us +
-// cpu.cfs_period_us, memory.events oom_kill ← memory.oom_control oom_kill.
+// cpu.cfs_period_us, memory.events oom_kill ← memory.oom_control oom_kill. Where the devices
+// controller is mounted, the group also lives there with runc's allowlist and nothing else
+// (devices.deny a, then devices.allow of the standard nodes), so CAP_MKNOD makes no disk node.
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { KernelError } from '../kernel.js';
 import { cleanPath, errnoOf, type CgroupDriver, type CgroupOp } from './cgroups.js';
 
 const CONTROLLERS = ['memory', 'pids', 'cpu'] as const;
+
+/** the devices a container may create and use (runc's and Docker's defaults, less `c|b *:* m`) */
+export const ALLOWED_DEVICES = [
+  'c 1:3 rwm', // null
+  'c 1:5 rwm', // zero
+  'c 1:7 rwm', // full
+  'c 1:8 rwm', // random
+  'c 1:9 rwm', // urandom
+  'c 5:0 rwm', // tty
+  'c 5:1 rwm', // console
+  'c 5:2 rwm', // ptmx
+  'c 136:* rwm', // pts/*
+];
 const UNLIMITED = 9223372036854771712n;
 
 export class CgroupV1 implements CgroupDriver {
-  constructor(readonly root: string, readonly layout: 'v1' | 'hybrid' = 'v1') {}
+  /** the hierarchies a group lives in: memory, pids, cpu, and devices where it is mounted */
+  readonly controllers: readonly string[];
+
+  constructor(readonly root: string, readonly layout: 'v1' | 'hybrid' = 'v1') {
+    this.controllers = existsSync(`${root}/devices/devices.deny`) ? [...CONTROLLERS, 'devices'] : CONTROLLERS;
+  }
 
   dirs(path: string): string[] {
     const p = cleanPath(path);
-    return CONTROLLERS.map((c) => `${this.root}/${c}/${p}`);
+    return this.controllers.map((c) => `${this.root}/${c}/${p}`);
   }
 
   create(path: string): string {
@@ -25,7 +45,20 @@ export class CgroupV1 implements CgroupDriver {
         throw new KernelError(`mkdir ${d}: ${(e as Error).message}`, errnoOf(e), `mkdir -p ${d}`);
       }
     }
-    return `mkdir -p ${dirs.join(' ')}`;
+    const commands = [`mkdir -p ${dirs.join(' ')}`];
+    if (this.controllers.includes('devices')) {
+      const dev = this.file('devices', path, '');
+      for (const [file, value] of [['devices.deny', 'a'], ...ALLOWED_DEVICES.map((r) => ['devices.allow', r])]) {
+        const command = `echo '${value}' > ${dev}${file}`;
+        try {
+          writeFileSync(`${dev}${file}`, value);
+        } catch (e) {
+          throw new KernelError(`${command}: ${(e as Error).message}`, errnoOf(e), command);
+        }
+        commands.push(command);
+      }
+    }
+    return commands.join(' && ');
   }
 
   private file(controller: string, path: string, name: string): string {
@@ -48,7 +81,7 @@ export class CgroupV1 implements CgroupDriver {
         ];
       }
       case 'cgroup.procs':
-        return CONTROLLERS.map((c) => ({ target: this.file(c, path, 'cgroup.procs'), value: v }));
+        return this.controllers.map((c) => ({ target: this.file(c, path, 'cgroup.procs'), value: v }));
       default:
         throw new KernelError(`cgroup v1 has no equivalent of ${file}`, 'EINVAL');
     }
@@ -116,7 +149,7 @@ export class CgroupV1 implements CgroupDriver {
         throw new KernelError(`rmdir ${d}: ${(e as Error).message}`, errnoOf(e), `rmdir ${d}`);
       }
     }
-    for (const c of CONTROLLERS) {
+    for (const c of this.controllers) {
       try {
         rmdirSync(`${this.root}/${c}/boxlab`);
       } catch {
@@ -135,7 +168,7 @@ export class CgroupV1 implements CgroupDriver {
     for (const line of selfCgroup.split('\n')) {
       const [, ctrls, p] = line.split(':');
       if (!ctrls || p === undefined) continue;
-      for (const c of CONTROLLERS) if (ctrls.split(',').includes(c)) out.push(`${this.root}/${c}${p === '/' ? '' : p}/cgroup.procs`);
+      for (const c of this.controllers) if (ctrls.split(',').includes(c)) out.push(`${this.root}/${c}${p === '/' ? '' : p}/cgroup.procs`);
     }
     return out;
   }

@@ -1,5 +1,8 @@
 // cgroup v2: one unified tree, /sys/fs/cgroup/boxlab/ID, controllers enabled from the parent's
-// cgroup.subtree_control; boxlab's file names are v2's own.
+// cgroup.subtree_control; boxlab's file names are v2's own. v2 has no devices controller: runc
+// attaches an eBPF program (BPF_CGROUP_DEVICE) to filter device access, which boxlab does not
+// do, so on pure v2 a container with CAP_MKNOD can make device nodes (v1 denies them: see
+// cgroups-v1.ts ALLOWED_DEVICES).
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { KernelError } from '../kernel.js';
 import { cleanPath, errnoOf, type CgroupDriver, type CgroupOp } from './cgroups.js';

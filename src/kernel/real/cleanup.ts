@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { cmdline } from '../events.js';
 import { cgroupLayout } from './probe.js';
 import { readMountinfo } from './mounts.js';
+import { procState } from './processes.js';
 import { run } from './run.js';
 
 export interface CleanupReport {
@@ -55,14 +56,18 @@ function boxlabCgroups(root: string): string[] {
   return out;
 }
 
-/** the shim processes: `sh .../boxlab-shim DIR ...` (their cmdline names boxlab's run dir) */
+/**
+ * boxlab's own processes outside any container cgroup: the shims, log writers and port
+ * forwarders, and a container still on its way in (joining its cgroups, unshare, boxlab-init) —
+ * each names a script or a process record in boxlab's run dir on its command line.
+ */
 function shimPids(runDir: string): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
     try {
       const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-      if (argv.some((a) => a === `${runDir}/bin/boxlab-shim` || a === `${runDir}/bin/boxlab-log.mjs`)) out.push(Number(d));
+      if (argv.some((a) => a.startsWith(`${runDir}/bin/boxlab-`) || a.startsWith(`${runDir}/procs/`))) out.push(Number(d));
     } catch {
       /* gone */
     }
@@ -76,18 +81,28 @@ export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupReport>
   const stateDir = opts.stateDir ?? '/var/lib/boxlab';
   const rep: CleanupReport = { killed: [], unmounted: [], cgroups: [], netns: [], links: [], records: 0, errors: [] };
   const layout = cgroupLayout(root);
-  const groups = layout === 'none' ? [] : boxlabCgroups(root);
-  // 1. processes: shims first (so none restarts anything), then everything in a boxlab cgroup
-  const victims = new Set<number>([...shimPids(runDir), ...groups.flatMap((g) => readPids(join(g, 'cgroup.procs')))]);
-  for (const pid of victims) {
-    try {
-      process.kill(pid, 'SIGKILL');
-      rep.killed.push(pid);
-    } catch {
-      /* already gone */
+  // 1. processes: shims first (so none restarts anything), then everything in a boxlab cgroup;
+  // again until a pass finds none (a container caught half-way in joins its cgroup late)
+  const seen = new Set<number>();
+  for (let pass = 0; pass < 10; pass++) {
+    const now = layout === 'none' ? [] : boxlabCgroups(root);
+    const victims = new Set<number>([...shimPids(runDir), ...now.flatMap((g) => readPids(join(g, 'cgroup.procs')))]);
+    let any = false;
+    for (const pid of victims) {
+      if (procState(pid) === 'zombie') continue; // dead already, waiting for its parent
+      try {
+        process.kill(pid, 'SIGKILL');
+        any = true;
+        if (!seen.has(pid)) rep.killed.push(pid);
+        seen.add(pid);
+      } catch {
+        /* already gone */
+      }
     }
+    for (let i = 0; i < 200 && now.some((g) => readPids(join(g, 'cgroup.procs')).length); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!any) break;
+    await new Promise((r) => setTimeout(r, 20));
   }
-  for (let i = 0; i < 200 && groups.some((g) => readPids(join(g, 'cgroup.procs')).length); i++) await new Promise((r) => setTimeout(r, 10));
   // 2. mounts under boxlab's dirs, deepest first
   const mine = (t: string) => [stateDir, runDir].some((d) => t === d || t.startsWith(`${d}/`)) || /\/boxlab-[^/]*(\/|$)/.test(t);
   const targets = readMountinfo('self').map((m) => m.target).filter(mine).reverse();
@@ -97,7 +112,7 @@ export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupReport>
     else if (!/not mounted/.test(r.stderr)) rep.errors.push(`${cmdline(r.argv)}: ${r.stderr}`);
   }
   // 3. cgroups, children before parents
-  for (const g of groups) {
+  for (const g of layout === 'none' ? [] : boxlabCgroups(root)) {
     try {
       rmdirSync(g);
       rep.cgroups.push(g);

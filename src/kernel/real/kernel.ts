@@ -29,6 +29,14 @@ export interface RealKernelOptions {
   hostNetns?: string;
 }
 
+/** one published port: host side (address, port) → the container's address and port (tcp) */
+export interface PublishSpec {
+  hostIp: string;
+  hostPort: number;
+  containerIp: string;
+  containerPort: number;
+}
+
 const SIG_BY_NUMBER = Object.fromEntries(Object.entries(SIGNAL_NUMBERS).map(([k, v]) => [v, k])) as Record<number, Signal>;
 
 /** setpriv options for Docker's default privileges: capabilities cut to the default set, no_new_privs */
@@ -54,6 +62,7 @@ export class RealKernel implements Kernel {
   readonly runDir: string;
   readonly cgroups: CgroupDriver;
   readonly procs: ProcTable;
+  readonly hostNetns?: string;
   private listeners = new Set<EventListener>();
 
   constructor(opts: RealKernelOptions = {}) {
@@ -61,6 +70,7 @@ export class RealKernel implements Kernel {
     this.runDir = opts.runDir ?? '/run/boxlab';
     this.cgroups = cgroupDriver(opts.cgroupRoot ?? '/sys/fs/cgroup');
     this.procs = new ProcTable(this.runDir);
+    this.hostNetns = opts.hostNetns;
     this.net = realNet({ hostNetns: opts.hostNetns, emit: (e) => this.emit(e) });
     this.fs = this.makeFs();
   }
@@ -164,6 +174,42 @@ export class RealKernel implements Kernel {
     this.emit({ kind: 'namespace.join', nsTypes: ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'], targetPid: target, pid, command: cmdline(argv), durationMs: ms, status: 0 });
     this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: t.cgroup ? `/${t.cgroup}` : undefined, command: cmdline(argv), status: 0 });
     return (await this.status(pid)) ?? { pid, state: 'running', oomKilled: false, startedAt: rec.startedAt };
+  }
+
+  /**
+   * `-p`: publish container ports on the host side (the machine's network namespace, or the one
+   * holding the bridge) with boxlab-forward.mjs, a TCP proxy that lives and dies with PID `pid`.
+   */
+  async publish(pid: number, ports: PublishSpec[]): Promise<number> {
+    const rec = this.procs.byPid(pid);
+    if (!rec) throw new KernelError(`publish: process ${pid} is not a container boxlab started`, 'ESRCH');
+    await ensureTools(this.runDir);
+    const argv = [
+      'setsid', '-f', ...(this.hostNetns ? ['nsenter', `--net=/run/netns/${this.hostNetns}`] : []),
+      process.execPath, `${this.runDir}/bin/boxlab-forward.mjs`, rec.dir, String(pid),
+      ...ports.map((p) => `${p.hostIp}:${p.hostPort}:${p.containerIp}:${p.containerPort}`),
+    ];
+    const r = await run(argv, { detached: true });
+    if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: exit ${r.exitCode}`, 'EIO', cmdline(argv));
+    const t0 = Date.now();
+    for (;;) {
+      const read = (f: string) => {
+        try {
+          return readFileSync(`${rec.dir}/${f}`, 'utf8');
+        } catch {
+          return null;
+        }
+      };
+      const err = read('forward.err');
+      if (err !== null) throw new KernelError(`publish ${ports.map((p) => `${p.hostIp}:${p.hostPort}`).join(', ')}: ${err.trim()}`, /EADDRINUSE/.test(err) ? 'EADDRINUSE' : 'EIO', cmdline(argv));
+      const fpid = Number(read('forward.pid')?.trim());
+      if (fpid) {
+        this.emit({ kind: 'process.spawn', pid: fpid, nsPid: fpid, argv: argv.slice(this.hostNetns ? 4 : 2), command: cmdline(argv), durationMs: Date.now() - t0 + r.durationMs, status: 0 });
+        return fpid;
+      }
+      if (Date.now() - t0 > 10_000) throw new KernelError('publish: the port forwarder did not start within 10 s', 'ETIMEDOUT', cmdline(argv));
+      await new Promise((res) => setTimeout(res, 5));
+    }
   }
 
   async signal(pid: number, sig: Signal): Promise<void> {

@@ -48,6 +48,7 @@ export async function probe(): Promise<{ checks: Check[]; realReady: boolean; wh
   if (isLinux) {
     checks.push(await version(['unshare', '--version'], /util-linux\s+([\d.]+)/));
     checks.push(await version(['ip', '-V'], /iproute2-?([\w.]+)/));
+    checks.push({ ...(await version(['getfattr', '--version'], /getfattr\s+([\d.]+)/)), name: 'attr' });
   }
   const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
   checks.push({ name: 'busybox', ok: !!busybox, detail: busybox ? `${busybox} (base image for real mode)` : 'not found (real mode would use the host\'s /bin/sh and tools)' });

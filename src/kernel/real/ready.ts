@@ -23,6 +23,10 @@ export function realUnavailable(cgroupRoot = '/sys/fs/cgroup'): { reason: string
   for (const tool of ['unshare', 'nsenter', 'setpriv', 'pivot_root', 'mount', 'ip', 'setsid']) {
     if (!['/usr/bin', '/bin', '/usr/sbin', '/sbin'].some((d) => existsSync(`${d}/${tool}`))) return { reason: `${tool} is not installed`, errno: 'ENOENT' };
   }
+  // overlayfs marks an opaque directory with an xattr; commit and image unpack read and set it
+  for (const tool of ['getfattr', 'setfattr']) {
+    if (!['/usr/bin', '/bin'].some((d) => existsSync(`${d}/${tool}`))) return { reason: `${tool} is not installed (apt-get install attr: overlayfs opaque directories are xattrs)`, errno: 'ENOENT' };
+  }
   if (!['/bin/busybox', '/usr/bin/busybox'].some((p) => existsSync(p))) return { reason: 'no static busybox for the base image (apt-get install busybox-static)', errno: 'ENOENT' };
   return null;
 }

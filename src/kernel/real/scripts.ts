@@ -36,6 +36,8 @@ else
 fi
 wait "$child"
 code=$?
+# the container's published ports go with it (boxlab-forward.mjs)
+[ -f "$dir/forward.pid" ] && kill "$(cat "$dir/forward.pid")" 2>/dev/null
 # util-linux 2.38 unshare/nsenter cannot re-raise SIGKILL on themselves and exit 1 instead;
 # PID 1 of a PID namespace dies of no other signal from outside, so that is a SIGKILL (137)
 [ "$code" = 1 ] && grep -q 'sigprocmask unblock failed' "$dir/runner.err" 2>/dev/null && code=137
@@ -136,4 +138,50 @@ for (const [file, stream] of [['out', 'stdout'], ['err', 'stderr']]) {
   });
   s.on('end', () => write(buf ? [buf] : [], stream));
 }
+`;
+
+/**
+ * boxlab-forward.mjs DIR PID1 HOSTIP:HOSTPORT:CONTAINERIP:CONTAINERPORT...: `-p` as a small TCP
+ * proxy (Docker runs docker-proxy for the same job). It listens on the host side (the machine's
+ * network namespace, or the one holding the lab bridge), writes its pid to DIR/forward.pid once
+ * every port listens (DIR/forward.err says why one could not), and ends with the container: the
+ * shim kills it when PID 1 exits, and it looks for itself every half second in case the shim died.
+ */
+export const FORWARDER = `// boxlab-forward.mjs: publish container ports on the host side (docker-proxy's job)
+import { createConnection, createServer } from 'node:net';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+const [dir, pid1, ...specs] = process.argv.slice(2);
+const servers = [];
+let listening = 0;
+const fail = (why) => {
+  writeFileSync(dir + '/forward.err', why + '\\n');
+  process.exit(1);
+};
+for (const spec of specs) {
+  const [hostIp, hostPort, ip, port] = spec.split(':');
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: ip, port: Number(port) });
+    client.pipe(upstream).pipe(client);
+    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  server.on('error', (e) => fail('listen ' + hostIp + ':' + hostPort + ': ' + e.message));
+  server.listen({ host: hostIp, port: Number(hostPort), exclusive: true }, () => {
+    if (++listening === specs.length) {
+      writeFileSync(dir + '/forward.pid.tmp', process.pid + '\\n');
+      renameSync(dir + '/forward.pid.tmp', dir + '/forward.pid');
+    }
+  });
+  servers.push(server);
+}
+setInterval(() => {
+  let alive = true;
+  try {
+    process.kill(Number(pid1), 0);
+  } catch {
+    alive = false;
+  }
+  if (!alive || existsSync(dir + '/exit') || !existsSync(dir)) process.exit(0);
+}, 500);
 `;
