@@ -11,6 +11,7 @@ import { dockerfileGroup } from './commands/dockerfile.js';
 import { systemGroup, transferCommands } from './commands/transfer.js';
 import { cleanupCmd, doctor, reset, tour } from './commands/system.js';
 import { volumeGroup } from './commands/volumes.js';
+import { compare } from './commands/compare.js';
 import { UsageError } from '../engine/errors.js';
 import { exit, reportError } from './context.js';
 import { splitContainerCommand } from './split.js';
@@ -57,6 +58,7 @@ export async function main(args: string[], version: string): Promise<number> {
     .command(reset as never)
     .command(cleanupCmd as never)
     .command(tour as never)
+    .command(compare as never)
     .command(ui as never)
     .epilogue('State: $BOXLAB_HOME, else $XDG_DATA_HOME/boxlab. Docs: README.md');
   try {

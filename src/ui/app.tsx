@@ -3,6 +3,8 @@ import { useApp } from 'ink';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { LessonRunner } from '../lesson/types.js';
 import type { Lang } from './i18n.js';
+import { runCompare } from '../compare/compare.js';
+import { CompareScreen, type CompareRunner } from './screens/Compare.js';
 import { Help } from './screens/Help.js';
 import { Home } from './screens/Home.js';
 import { LessonScreen } from './screens/Lesson.js';
@@ -23,11 +25,13 @@ export interface AppProps {
   color?: boolean;
   /** a fixed size (tests); otherwise the terminal's, kept current on resize */
   size?: Size;
+  /** the container-vs-VM measurement (tests pass a fake); default: runCompare */
+  compare?: CompareRunner;
 }
 
-type Screen = { name: 'home' } | { name: 'lesson'; index: number };
+type Screen = { name: 'home' } | { name: 'lesson'; index: number } | { name: 'compare'; back: { name: 'home' } | { name: 'lesson'; index: number } };
 
-export function App({ runners, mode, doctorLine, lang, progress: saved, onProgress, lessonId, color, size: fixed }: AppProps) {
+export function App({ runners, mode, doctorLine, lang, progress: saved, onProgress, lessonId, color, size: fixed, compare }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize(fixed);
   const ui = useMemo(() => settings(lang, color), [lang, color]);
@@ -66,10 +70,14 @@ export function App({ runners, mode, doctorLine, lang, progress: saved, onProgre
     [onProgress],
   );
   const quit = useCallback(() => exit(), [exit]);
+  const compareRun = useMemo<CompareRunner>(() => compare ?? ((o) => runCompare(o)), [compare]);
 
   let body;
   if (help) {
     body = <Help size={size} onClose={() => setHelp(false)} onQuit={quit} />;
+  } else if (screen.name === 'compare') {
+    const back = screen.back;
+    body = <CompareScreen mode={mode} size={size} run={compareRun} onBack={() => setScreen(back)} onQuit={quit} />;
   } else if (screen.name === 'lesson' && list?.[screen.index]) {
     const runner = list[screen.index];
     const p = progress[runner.lesson.id];
@@ -82,6 +90,7 @@ export function App({ runners, mode, doctorLine, lang, progress: saved, onProgre
         saved={p}
         onProgress={record}
         onBack={() => setScreen({ name: 'home' })}
+        onCompare={() => setScreen({ name: 'compare', back: { name: 'lesson', index: screen.index } })}
         onQuit={quit}
         onHelp={() => setHelp(true)}
       />
@@ -98,6 +107,7 @@ export function App({ runners, mode, doctorLine, lang, progress: saved, onProgre
         size={size}
         onSelect={setSelected}
         onOpen={(index) => setScreen({ name: 'lesson', index })}
+        onCompare={() => setScreen({ name: 'compare', back: { name: 'home' } })}
         onHelp={() => setHelp(true)}
         onQuit={quit}
       />

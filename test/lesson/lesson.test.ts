@@ -206,7 +206,7 @@ describe('boxlab lesson and progress commands', () => {
   it('lesson list shows each lesson with its progress', async () => {
     const r = await lessonCli(['lesson', 'list', '--json']);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(rows.map((x) => x.id)).toEqual(['first-container', 'namespaces-and-limits', 'layers']);
+    expect(rows.map((x) => x.id)).toEqual(['first-container', 'namespaces-and-limits', 'layers', 'containers-and-vms']);
   });
 
   it('progress export then import on another machine gives back the same progress', async () => {

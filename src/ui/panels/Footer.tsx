@@ -9,7 +9,7 @@ export type FooterScreen = 'home' | 'lesson' | 'help';
 /** The key labels for a screen, in order. */
 export function footerKeys(t: Catalogue, screen: FooterScreen): string[] {
   const k = t.keys;
-  if (screen === 'home') return [k.choose, t.home.open, k.help, k.quit];
+  if (screen === 'home') return [k.choose, t.home.open, k.compare, k.help, k.quit];
   if (screen === 'help') return [k.back, k.help, k.quit];
   return [k.run, k.nextPrev, k.hint, k.reset, k.compare, k.help, k.quit];
 }

@@ -21,9 +21,11 @@ export interface HomeProps {
   onOpen(index: number): void;
   onHelp(): void;
   onQuit(): void;
+  /** c: the container-vs-VM view */
+  onCompare?(): void;
 }
 
-export function Home({ lessons, error, progress, mode, doctorLine, selected, size, onSelect, onOpen, onHelp, onQuit }: HomeProps) {
+export function Home({ lessons, error, progress, mode, doctorLine, selected, size, onSelect, onOpen, onHelp, onQuit, onCompare }: HomeProps) {
   const ui = useUi();
   const t = ui.t;
   const width = Math.max(40, size.columns);
@@ -33,6 +35,7 @@ export function Home({ lessons, error, progress, mode, doctorLine, selected, siz
   useInput((input, key) => {
     if (input === 'q') onQuit();
     else if (input === '?') onHelp();
+    else if (input === 'c' && onCompare) onCompare();
     else if (n === 0) return;
     else if (key.upArrow || input === 'k') onSelect((selected - 1 + n) % n);
     else if (key.downArrow || input === 'j') onSelect((selected + 1) % n);

@@ -27,6 +27,8 @@ export interface LessonScreenProps extends UseLessonRunnerOptions {
   onBack(): void;
   onQuit(): void;
   onHelp(): void;
+  /** c: the container-vs-VM view (without it, c says the view is not available) */
+  onCompare?(): void;
 }
 
 /** The Markdown the text panel shows for a step: intro (first step), title, hint, text, prompt. */
@@ -63,7 +65,7 @@ function Title({ text, width }: { text: string; width: number }) {
   );
 }
 
-export function LessonScreen({ runner, mode, size, onBack, onQuit, onHelp, ...opts }: LessonScreenProps) {
+export function LessonScreen({ runner, mode, size, onBack, onQuit, onHelp, onCompare, ...opts }: LessonScreenProps) {
   const ui = useUi();
   const t = ui.t;
   const c = useLessonRunner(runner, opts);
@@ -89,7 +91,7 @@ export function LessonScreen({ runner, mode, size, onBack, onQuit, onHelp, ...op
     else if (input === 'p') c.prev();
     else if (input === 'h') c.hint();
     else if (input === 'r') c.reset();
-    else if (input === 'c') c.compare();
+    else if (input === 'c') (onCompare ? onCompare() : c.compare());
     else if (input === '?') onHelp();
     else if (input === 'q') onQuit();
     else if (key.escape) onBack();
