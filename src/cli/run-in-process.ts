@@ -3,12 +3,11 @@
 // context's labListeners), and the state home chosen by BOXLAB_HOME for the call. Calls are
 // queued: one command at a time, as a person types them.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { LabEvent } from '../engine/events.js';
 import { createKernel } from '../kernel/index.js';
 import { run } from '../kernel/real/run.js';
 import { io, labListeners } from './context.js';
-import { main } from './main.js';
+import { packageRoot } from '../paths.js';
 
 export interface InProcessResult {
   stdout: string;
@@ -17,7 +16,7 @@ export interface InProcessResult {
   events: LabEvent[];
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = `${packageRoot()}/`;
 let version: string | undefined;
 function versionOf(): string {
   version ??= (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
@@ -48,6 +47,8 @@ async function inProcess(args: string[], opts: { home: string; onEvent?: (e: Lab
   process.env.BOXLAB_HOME = opts.home;
   labListeners.add(listen);
   try {
+    // loaded when first used: the lab UI opens without the whole CLI
+    const { main } = await import('./main.js');
     r.exitCode = await main(args, versionOf());
   } finally {
     labListeners.delete(listen);
@@ -67,7 +68,8 @@ async function viaChild(args: string[], home: string): Promise<InProcessResult> 
 /** What a lesson needs from the CLI: boxlab commands in-process, raw commands through sh, the kernel. */
 export const lessonHost = {
   exec: (args: string[], opts: { home: string; onEvent?: (e: LabEvent) => void }) => runInProcess(args, opts),
-  kernel: createKernel,
+  // the lesson's checks see the lab the commands made: its bridge where BOXLAB_HOST_NETNS put it
+  kernel: ((m, o) => createKernel(m, { ...o, real: { hostNetns: process.env.BOXLAB_HOST_NETNS || undefined } })) as typeof createKernel,
   shell: async (line: string) => {
     const r = await run(['sh', '-c', line], { timeoutMs: 60_000, raw: true });
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };

@@ -1,13 +1,13 @@
 // Where lessons are: lessons/<lang>/NN-slug.md in the package. Find one by id, number or file.
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { packageRoot } from '../paths.js';
 import { FILE_PATTERN } from './format.js';
 import { loadLesson } from './parse.js';
 import type { Lesson } from './types.js';
 
 /** the package's lessons/ folder (from src/lesson or dist/lesson alike) */
-export const LESSONS_DIR = fileURLToPath(new URL('../../lessons/', import.meta.url));
+export const LESSONS_DIR = join(packageRoot(), 'lessons') + sep;
 
 export function lessonFiles(lang = 'en', dir = LESSONS_DIR): string[] {
   const d = join(dir, lang);

@@ -15,7 +15,7 @@ import { useTerminalSize, type Size } from './use-terminal-size.js';
 export interface AppProps {
   runners: () => Promise<LessonRunner[]> | LessonRunner[];
   mode: 'sim' | 'real';
-  doctorLine: string;
+  doctorLine: string | Promise<string>;
   lang: Lang;
   /** saved progress per lesson id, to resume */
   progress?: Record<string, LessonProgress>;
@@ -31,9 +31,17 @@ export interface AppProps {
 
 type Screen = { name: 'home' } | { name: 'lesson'; index: number } | { name: 'compare'; back: { name: 'home' } | { name: 'lesson'; index: number } };
 
-export function App({ runners, mode, doctorLine, lang, progress: saved, onProgress, lessonId, color, size: fixed, compare }: AppProps) {
+export function App({ runners, mode, doctorLine: doctor, lang, progress: saved, onProgress, lessonId, color, size: fixed, compare }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize(fixed);
+  // the doctor's line may arrive after the first frame (its checks run programs)
+  const [doctorLine, setDoctorLine] = useState(typeof doctor === 'string' ? doctor : '');
+  useEffect(() => {
+    let live = true;
+    if (typeof doctor !== 'string') void doctor.then((l) => live && setDoctorLine(l), () => undefined);
+    else setDoctorLine(doctor);
+    return () => void (live = false);
+  }, [doctor]);
   const ui = useMemo(() => settings(lang, color), [lang, color]);
   const [list, setList] = useState<LessonRunner[] | null>(null);
   const [error, setError] = useState<string | undefined>();

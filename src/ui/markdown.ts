@@ -2,7 +2,7 @@
 // colour (NO_COLOR) every style is the identity and any escape left (code highlighting) is stripped.
 import { stripVTControlCharacters } from 'node:util';
 import { Marked } from 'marked';
-import { markedTerminal, type TerminalOptions } from 'marked-terminal';
+import type { markedTerminal as MarkedTerminal, TerminalOptions } from 'marked-terminal';
 
 const plain = (s: string): string => s;
 const PLAIN_STYLES: TerminalOptions = {
@@ -12,8 +12,24 @@ const PLAIN_STYLES: TerminalOptions = {
 
 const cache = new Map<string, string>();
 
-/** Markdown rendered for a terminal `width` columns wide; the result has no trailing blank lines. */
+// marked-terminal (with its syntax highlighter) is most of the UI's code: it loads after the first
+// frame, while the student reads the home screen, not before it.
+let markedTerminal: typeof MarkedTerminal | null = null;
+let loading: Promise<void> | null = null;
+
+/** Load the Markdown renderer (once); renderMarkdown renders with it from then on. */
+export function loadMarkdown(): Promise<void> {
+  loading ??= import('marked-terminal').then((m) => void (markedTerminal = m.markedTerminal));
+  return loading;
+}
+
+export function markdownReady(): boolean {
+  return markedTerminal !== null;
+}
+
+/** Markdown rendered for a terminal `width` columns wide; the result has no trailing blank lines. Until loadMarkdown() is done, the text as written. */
 export function renderMarkdown(markdown: string, width: number, color: boolean): string {
+  if (!markedTerminal) return markdown.replace(/\s+$/, '');
   const key = `${width}\0${color ? 1 : 0}\0${markdown}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;

@@ -10,7 +10,8 @@ import { NamespaceTable } from '../../src/ui/panels/NamespaceTable.js';
 import { ProgressLine } from '../../src/ui/panels/ProgressLine.js';
 import { StepOutput } from '../../src/ui/panels/StepOutput.js';
 import { WhatChanged } from '../../src/ui/panels/WhatChanged.js';
-import { plain } from './harness.js';
+import { loadMarkdown, markdownReady } from '../../src/ui/markdown.js';
+import { plain, waitForContent } from './harness.js';
 import { WithUi } from './ui.js';
 
 afterEach(() => cleanup());
@@ -153,14 +154,18 @@ describe('WhatChanged', () => {
 });
 
 describe('LessonText', () => {
-  it('renders Markdown without its markup', () => {
-    const f = frame(<LessonText markdown={'# Namespaces\n\nA **process** sees `/proc`.'} width={60} height={10} />);
+  it('shows the text as written until the Markdown renderer has loaded, then renders it without its markup', async () => {
+    expect(markdownReady()).toBe(false);
+    const r = render(<WithUi><LessonText markdown={'# Namespaces\n\nA **process** sees `/proc`.'} width={60} height={10} /></WithUi>);
+    expect(plain(r.lastFrame())).toContain('A **process** sees');
+    const f = await waitForContent(r, (t) => t.includes('A process sees'), 10_000);
     expect(f).toContain('Namespaces');
-    expect(f).toContain('A process sees');
     expect(f).not.toContain('**');
+    expect(markdownReady()).toBe(true);
   });
 
-  it('clips to its height and says how much is below', () => {
+  it('clips to its height and says how much is below', async () => {
+    await loadMarkdown();
     const md = Array.from({ length: 30 }, (_, i) => `Paragraph ${i + 1}.`).join('\n\n');
     const f = lines(frame(<LessonText markdown={md} width={60} height={5} />));
     expect(f).toHaveLength(5);

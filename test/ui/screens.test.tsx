@@ -1,5 +1,6 @@
 import { cleanup, render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadMarkdown } from '../../src/ui/markdown.js';
 import { App } from '../../src/ui/app.js';
 import { LessonScreen } from '../../src/ui/screens/Lesson.js';
 import { FakeRunner, fakeLesson } from './fake-runner.js';
@@ -21,6 +22,9 @@ function lessonScreen(runner = new FakeRunner(), size = SIZE, extra: { quit?: ()
 }
 
 const rows = (f: string): string[] => f.split('\n');
+
+// the screens as a student sees them once the Markdown renderer is in (it loads after the first frame)
+beforeAll(() => loadMarkdown());
 
 describe('Lesson screen', () => {
   it('fits 80x24 with the footer on the last row', async () => {

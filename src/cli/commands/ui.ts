@@ -26,8 +26,12 @@ export const ui: CommandModule<GlobalArgs, Args> = {
     }
     const mode = modeOf(a);
     const lang = a.lang === 'zh' ? 'zh' : 'en';
-    const doctor = await probe();
-    const doctorLine = `sim: ready · real: ${doctor.realReady ? 'ready' : `not available (${doctor.why[0]})`}`;
+    // the doctor's checks run programs: the home screen draws first, and its line follows
+    const doctorLine = () =>
+      probe().then(
+        (d) => `sim: ready · real: ${d.realReady ? 'ready' : `not available (${d.why[0]})`}`,
+        (e: unknown) => `sim: ready · real: not checked (${e instanceof Error ? e.message : String(e)})`,
+      );
     const store = new ProgressStore();
     const lessons = loadLessons(lang);
     const progress = Object.fromEntries(lessons.map((l) => [l.id, { position: store.get(l.id).position, completed: store.get(l.id).completed }]));

@@ -2,8 +2,8 @@
 // container uses before and during its switch of root (setpriv with its libraries, a static
 // busybox for `umount -l` after pivot_root, the device nodes of a minimal /dev).
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+import { packageRoot } from '../../paths.js';
 import { KernelError } from '../kernel.js';
 import { realDu } from './fs.js';
 import { run } from './run.js';
@@ -26,13 +26,10 @@ const FILES: Record<string, string> = {
   'etc/shells': '/bin/sh\n',
 };
 
-/** sandbox/base in this checkout (src/kernel/real or dist/.../kernel/real → three levels up) */
+/** sandbox/base in boxlab's own files */
 export function sandboxBase(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../../..', '../../../..']) {
-    const p = join(here, up, 'sandbox/base');
-    if (existsSync(join(p, 'alloc'))) return p;
-  }
+  const p = join(packageRoot(), 'sandbox/base');
+  if (existsSync(join(p, 'alloc'))) return p;
   throw new KernelError('sandbox/base (alloc, spawn) not found next to boxlab', 'ENOENT');
 }
 
