@@ -62,25 +62,19 @@ function textCell(text: string, method: string, measuredHere: boolean, samples: 
   return { unit: 'text', text, measured: measuredHere, method, samples, ...(failure ? { failure } : {}) };
 }
 
-function memAvailableMB(): number {
+/** a /proc/meminfo field in MB; `fallback` where there is none (not Linux) */
+function meminfoMB(field: 'MemAvailable' | 'MemTotal', fallback: number): number {
   try {
-    const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/meminfo', 'utf8'));
     if (m) return Number(m[1]) / 1024;
   } catch {
     /* not Linux */
   }
-  return 4096;
+  return fallback;
 }
 
-function memTotalMB(): number {
-  try {
-    const m = /MemTotal:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
-    if (m) return Number(m[1]) / 1024;
-  } catch {
-    /* not Linux */
-  }
-  return 0;
-}
+const memAvailableMB = (): number => meminfoMB('MemAvailable', 4096);
+const memTotalMB = (): number => meminfoMB('MemTotal', 0);
 
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 
