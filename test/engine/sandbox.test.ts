@@ -1,10 +1,15 @@
 // Every example under sandbox/ builds and does what its README says, in sim mode.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/engine/build/builder.js';
 import { findContainer } from '../../src/engine/containers/lifecycle.js';
 import type { Engine } from '../../src/engine/engine.js';
-import { diskUsage, getImage, imageHistory, pruneImages, tagImage } from '../../src/engine/images/manage.js';
+import { ensureImage } from '../../src/engine/images/catalog.js';
+import { diskUsage, getImage, imageHistory, pruneImages, removeImage, tagImage } from '../../src/engine/images/manage.js';
+import { pushTo } from '../../src/engine/registry/pull.js';
+import { startRegistry } from '../../src/engine/registry/server.js';
 import { capture, memoryLab } from '../helpers/lab.js';
 
 const SANDBOX = join(import.meta.dirname, '..', '..', 'sandbox');
@@ -62,5 +67,42 @@ describe('sandbox examples', () => {
     const u = await engine.view((tx) => diskUsage(tx));
     expect(u.images.total).toBe(2); // busybox and good (also named bad)
     expect(u.images.size).toBe(u.images.rows.reduce((s, r) => Math.max(s, r.size), 0));
+    // the build steps left stand below good: no bytes of their own, nothing counted twice
+    expect(u.buildCache.total).toBeGreaterThan(0);
+    expect(u.buildCache.size).toBe(0);
+  });
+
+  it('each example goes through registry serve + push + rmi + pull with the same digest, id and size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boxlab-sandbox-reg-'));
+    const reg = await startRegistry({ root: dir, port: 0 });
+    try {
+      const engine = lab();
+      await buildDir(engine, 'web', 'web');
+      await buildDir(engine, 'multistage', 'greet');
+      await buildDir(engine, 'layering', 'bad');
+      for (const name of ['web', 'greet', 'bad']) {
+        const remote = `${reg.address}/${name}`;
+        const before = await engine.tx(async (tx) => {
+          tagImage(tx, name, remote);
+          await pushTo(tx, getImage(tx, remote), remote, () => {});
+          return structuredClone(getImage(tx, name));
+        });
+        await engine.tx(async (tx) => {
+          await removeImage(tx, remote, false);
+          await removeImage(tx, name, false);
+          expect(tx.state.images[before.id]).toBeUndefined();
+        });
+        const after = await engine.tx((tx) => ensureImage(tx, remote, () => {}));
+        expect(after.manifestDigest).toBe(before.manifestDigest);
+        expect(after.id).toBe(before.id);
+        expect(after.size).toBe(before.size);
+      }
+      const io = capture();
+      await engine.run({ image: `${reg.address}/greet`, cmd: ['again'], autoRemove: true }, io);
+      expect(io.stdout).toBe('hello, again\n');
+    } finally {
+      await reg.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -80,6 +80,11 @@ export async function packLayer(entries: FsEntry[]): Promise<PackedLayer> {
   return { blob, digest: `sha256:${blobHash.digest('hex')}`, diffId: `sha256:${tarHash.digest('hex')}`, size };
 }
 
+/** A layer's size as a built layer records it: the bytes of its uncompressed tar (what its diff id hashes). */
+export function tarSize(blob: Buffer): number {
+  return blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob, { maxOutputLength: LAYER_LIMITS.bytes }).length : blob.length;
+}
+
 /** The most a layer may unpack to, and the most entries it may hold: a tar bomb stops here. */
 export const LAYER_LIMITS = { bytes: 2 * 1024 ** 3, entries: 500_000 };
 

@@ -203,7 +203,10 @@ export async function diskUsage(tx: Tx): Promise<DiskUsage> {
     const links = containers.filter((c) => c.mounts.some((m) => m.name === v.name)).length;
     volumeRows.push({ name: v.name, size: await tx.kernel.fs.du(v.mountpoint), links });
   }
+  // build steps' images: only the layers no listed image has take space of their own
   const cached = Object.values(tx.state.images).filter((i) => isIntermediate(tx, i));
+  const cacheLayers = new Map<string, number>();
+  for (const i of cached) for (const l of i.layers) if (!seen.has(l.diffId)) cacheLayers.set(l.diffId, l.size);
   return {
     images: { total: images.length, active: images.filter((i) => usersOf(tx, i).length).length, size: sum(seen), reclaimable: sum(seen) - sum(activeLayers), rows: imageRows },
     containers: {
@@ -220,6 +223,6 @@ export async function diskUsage(tx: Tx): Promise<DiskUsage> {
       reclaimable: volumeRows.filter((r) => !r.links).reduce((s, r) => s + r.size, 0),
       rows: volumeRows,
     },
-    buildCache: { total: cached.length, size: cached.reduce((s, i) => s + i.size, 0) },
+    buildCache: { total: cached.length, size: sum(cacheLayers) },
   };
 }

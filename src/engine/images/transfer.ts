@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import type { Tx } from '../lab.js';
 import type { ContainerRec, ImageRec } from '../state.js';
 import { familiarOf, registerImage, storeLayer, storeOf } from './images.js';
-import { OPAQUE_MARKER, OVERLAY_OPAQUE, packLayer, readLayer } from './layers.js';
+import { OPAQUE_MARKER, OVERLAY_OPAQUE, packLayer, readLayer, tarSize } from './layers.js';
 import { canonicalOf, getImage } from './manage.js';
 import { IMAGE_NAME, MEDIA, digestOf, type ImageConfig, type Manifest, type OciIndex } from './store.js';
 
@@ -104,8 +104,8 @@ export async function loadImages(tx: Tx, buf: Buffer): Promise<ImageRec[]> {
       const data = blob(l.digest);
       store.putBlob(data);
       const diffId = config.rootfs.diff_ids[i];
-      const entries = await readLayer(data);
-      layers.push({ mediaType: l.mediaType, digest: l.digest, size: l.size, diffId, unpackedSize: entries.reduce((s, e) => s + (e.data?.length ?? 0), 0) });
+      await readLayer(data); // refuses a damaged or hostile layer before it is recorded
+      layers.push({ mediaType: l.mediaType, digest: l.digest, size: l.size, diffId, unpackedSize: tarSize(data) });
     }
     loaded.push(await registerImage(tx, { config, layers, names: names.map(canonicalOf) }));
   }

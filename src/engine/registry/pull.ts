@@ -4,7 +4,7 @@
 // the built-in simulated hub. Every blob is checked against its digest on the way in.
 import { UserError } from '../errors.js';
 import { registerImage, storeOf } from '../images/images.js';
-import { readLayer } from '../images/layers.js';
+import { readLayer, tarSize } from '../images/layers.js';
 import { parseReference } from '../images/reference.js';
 import type { Tx } from '../lab.js';
 import type { ImageRec } from '../state.js';
@@ -30,8 +30,9 @@ export async function pullFrom(tx: Tx, target: RegistryTarget, name: string, log
   const pulled = await pullImage(store, target, { log, auth: registryAuth(), onProgress });
   const layers = [];
   for (const l of pulled.layers) {
-    const entries = await readLayer(store.getBlob(l.digest));
-    layers.push({ ...l, unpackedSize: entries.reduce((s, e) => s + (e.data?.length ?? 0) + 512, 0) });
+    const blob = store.getBlob(l.digest);
+    await readLayer(blob); // refuses a damaged or hostile layer before it is recorded
+    layers.push({ ...l, unpackedSize: tarSize(blob) });
   }
   return registerImage(tx, {
     config: pulled.config,
