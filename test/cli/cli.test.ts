@@ -56,7 +56,7 @@ describe('boxlab CLI, end to end in sim mode', () => {
 
     const inside = boxlab('exec', 'web', 'ps');
     expect(inside.code).toBe(0);
-    expect(inside.stdout.split('\n')[1]).toMatch(/^\s+1 root\s+\S+\s+sleep 600$/);
+    expect(inside.stdout.split('\n')[1]).toMatch(/^\s+1 root\s+sleep 600$/);
 
     expect(boxlab('exec', 'web', 'hostname').stdout).toBe(`${id.slice(0, 12)}\n`);
 

@@ -68,7 +68,7 @@ describe('containers: run and lifecycle', () => {
     expect(io.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
     const ps = capture();
     expect(await engine.exec('web', ['ps'], {}, ps)).toBe(0);
-    expect(ps.stdout).toMatch(/\n\s+1 root\s+\S+\s+sleep 600\n/);
+    expect(ps.stdout).toMatch(/\n\s+1 root\s+sleep 600\n/);
     const hn = capture();
     await engine.exec('web', ['hostname'], {}, hn);
     expect(hn.stdout).toBe(`${r.id.slice(0, 12)}\n`);

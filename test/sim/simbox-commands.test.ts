@@ -73,8 +73,8 @@ describe('simbox files', () => {
 });
 
 describe('simbox processes and memory', () => {
-  it('ps prints PID USER TIME COMMAND', () => {
-    const want = 'PID   USER     TIME  COMMAND\n    1 root      0:00 sh\n    7 root      0:00 sleep 600\n';
+  it('ps prints PID USER COMMAND, as Debian\'s busybox does', () => {
+    const want = 'PID   USER     COMMAND\n    1 root     sh\n    7 root     sleep 600\n';
     expect(run('ps').out).toBe(want);
     expect(run('ps aux').out).toBe(want);
   });
@@ -101,7 +101,7 @@ describe('simbox processes and memory', () => {
 
 describe('simbox identity', () => {
   it('id reads /etc/passwd and /etc/group', () => {
-    expect(run('id').out).toBe('uid=0(root) gid=0(root) groups=0(root)\n');
+    expect(run('id').out).toBe('uid=0(root) gid=0(root)\n');
   });
   it('hostname prints and sets', () => {
     expect(run('hostname; hostname web2; hostname').out).toBe('box\nweb2\n');
@@ -119,18 +119,24 @@ describe('simbox identity', () => {
 describe('simbox network', () => {
   it('ip addr in iproute2 layout with eth0@ifN', () => {
     expect(run('ip addr').out).toBe(
-      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN qlen 1000\n' +
+      '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue qlen 1000\n' +
         '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n' +
         '    inet 127.0.0.1/8 scope host lo\n' +
         '       valid_lft forever preferred_lft forever\n' +
-        '11: eth0@if12: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue state UP\n' +
+        '11: eth0@if12: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue qlen 1000\n' +
         '    link/ether 02:42:0a:00:00:02 brd ff:ff:ff:ff:ff:ff\n' +
-        '    inet 10.0.0.2/24 brd 10.0.0.255 scope global eth0\n' +
+        '    inet 10.0.0.2/24 scope global eth0\n' +
         '       valid_lft forever preferred_lft forever\n',
     );
   });
   it('ip route', () => {
-    expect(run('ip r').out).toBe('default via 10.0.0.1 dev eth0\n10.0.0.0/24 dev eth0 scope link  src 10.0.0.2\n');
+    expect(run('ip r').out).toBe('default via 10.0.0.1 dev eth0 \n10.0.0.0/24 dev eth0 scope link  src 10.0.0.2 \n');
+  });
+  it('ip -o puts each device, or each address with -4, on one line', () => {
+    expect(run('ip -o link').out.split('\n')[1]).toBe(
+      '11: eth0@if12: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue qlen 1000\\    link/ether 02:42:0a:00:00:02 brd ff:ff:ff:ff:ff:ff',
+    );
+    expect(run('ip -o -4 addr').out.split('\n')[1]).toBe('11: eth0    inet 10.0.0.2/24 scope global eth0\\       valid_lft forever preferred_lft forever');
   });
   it('ping -c prints busybox lines and statistics', () => {
     const r = run('ping -c 2 10.0.0.3');

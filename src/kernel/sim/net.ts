@@ -85,7 +85,9 @@ export class SimNet {
   private add(nsId: number, iface: Omit<SimIface, 'index' | 'mac'>): SimIface {
     const ns = this.ns(nsId);
     if (ns.ifaces!.some((i) => i.name === iface.name)) throw new SysError('EEXIST', iface.name);
-    const index = this.st.nextIfIndex++;
+    // interface indexes count per network namespace (a new one's first device after lo is 2)
+    const index = Math.max(ns.lastIfIndex ?? 0, ...ns.ifaces!.map((i) => i.index)) + 1;
+    ns.lastIfIndex = index;
     const full: SimIface = { ...iface, index, mac: mac(index, nsId) };
     ns.ifaces!.push(full);
     return full;

@@ -46,6 +46,7 @@ function procFs(k: SimKernel): SyntheticFs {
     },
     cgroup: (p) => `0::${k.sys(p).cgroup()}\n`,
     mounts: (p) => mountsText(k, p),
+    mountinfo: (p) => mountinfoText(k, p),
     environ: (p) => Object.entries(p.env).map(([a, b]) => `${a}=${b}\0`).join(''),
   };
   return {
@@ -102,6 +103,34 @@ function mountsText(k: SimKernel, p: SimProc): string {
   return k
     .mountNs(p)
     .mounts.map((m) => `${m.source} ${m.target} ${m.fstype} ${m.options.join(',')} 0 0\n`)
+    .join('');
+}
+
+/** per-mount flags (man 5 proc: field 6); the rest are the superblock's (field 11) */
+const MOUNT_FLAGS = new Set(['ro', 'rw', 'nosuid', 'nodev', 'noexec', 'relatime', 'noatime', 'strictatime', 'nodiratime']);
+
+/**
+ * /proc/PID/mountinfo: "ID PARENT MAJ:MIN ROOT TARGET FLAGS - FSTYPE SOURCE SUPER"; ids are
+ * made up in table order, the root's parent lies outside the namespace (as after pivot_root).
+ */
+function mountinfoText(k: SimKernel, p: SimProc): string {
+  const mounts = k.mountNs(p).mounts;
+  const ids = mounts.map((_, i) => 100 + i);
+  const parentOf = (i: number): number => {
+    const t = mounts[i].target;
+    for (let j = i - 1; j >= 0; j--) {
+      const u = mounts[j].target;
+      if (u !== t && (u === '/' || t.startsWith(`${u}/`))) return ids[j];
+    }
+    return 99;
+  };
+  return mounts
+    .map((m, i) => {
+      const flags = m.options.filter((o) => MOUNT_FLAGS.has(o));
+      const sb = m.options.filter((o) => !MOUNT_FLAGS.has(o));
+      const mode = m.options.includes('ro') && m.fstype !== 'bind' ? 'ro' : 'rw';
+      return `${ids[i]} ${parentOf(i)} 0:${30 + i} / ${m.target} ${flags.join(',') || 'rw'} - ${m.fstype} ${m.source} ${[mode, ...sb].join(',')}\n`;
+    })
     .join('');
 }
 

@@ -558,6 +558,8 @@ export class Interp {
         return '';
     }
     if (/^\d$/.test(name)) return st.args[Number(name)];
+    // ash sets PPID from getppid() at startup: 0 when the parent is outside the PID namespace
+    if (name === 'PPID' && st.vars.PPID === undefined) return String(this.sys.ppid);
     return st.vars[name];
   }
 

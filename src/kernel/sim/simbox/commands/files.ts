@@ -594,7 +594,9 @@ const mount: CommandFn = (c) => {
   try {
     c.sys.mount({ source, target, fstype, options: o.vals.o ? o.vals.o.split(',') : [] });
   } catch (e) {
-    c.err(`mount: mounting ${source} on ${target} failed: ${errText(e)}\n`);
+    // busybox says EPERM its own way (a container's root has no CAP_SYS_ADMIN)
+    if (e instanceof SysError && e.errno === 'EPERM') c.err('mount: permission denied (are you root?)\n');
+    else c.err(`mount: mounting ${source} on ${target} failed: ${errText(e)}\n`);
     return 1;
   }
   return 0;

@@ -13,15 +13,6 @@ function intToIp(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-function broadcast(cidr: string): string | null {
-  const [ip, bits] = cidr.split('/');
-  const n = ipToInt(ip);
-  const b = Number(bits ?? 32);
-  if (n === null || !(b >= 0 && b <= 32)) return null;
-  const mask = b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0;
-  return intToIp((n | ~mask) >>> 0);
-}
-
 function inSubnet(addr: string, cidr: string): boolean {
   const [net, bits] = cidr.split('/');
   const a = ipToInt(addr);
@@ -36,40 +27,40 @@ function ifName(i: NetIf): string {
   return i.peer ? `${i.name}@${i.peer}` : i.name;
 }
 
+// busybox ip as on Debian: no "state" word, qlen 1000 on every device, one line per device (or
+// address) with -o, the continuation lines joined by a backslash
 function linkLines(i: NetIf): string {
   let flags: string[];
-  let tail: string;
-  if (i.kind === 'loopback') {
-    flags = i.up ? ['LOOPBACK', 'UP', 'LOWER_UP'] : ['LOOPBACK'];
-    tail = i.up ? 'qdisc noqueue state UNKNOWN qlen 1000' : 'qdisc noop state DOWN qlen 1000';
-  } else {
+  if (i.kind === 'loopback') flags = i.up ? ['LOOPBACK', 'UP', 'LOWER_UP'] : ['LOOPBACK'];
+  else {
     flags = i.up ? ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'] : ['BROADCAST', 'MULTICAST'];
     if (i.kind === 'veth') flags.push('M-DOWN');
-    tail = i.up ? 'qdisc noqueue state UP' : 'qdisc noop state DOWN qlen 1000';
   }
+  const tail = `qdisc ${i.up ? 'noqueue' : 'noop'} qlen 1000`;
   const link = i.kind === 'loopback'
     ? `    link/loopback ${i.mac} brd 00:00:00:00:00:00\n`
     : `    link/ether ${i.mac} brd ff:ff:ff:ff:ff:ff\n`;
   return `${i.index}: ${ifName(i)}: <${flags.join(',')}> mtu ${i.mtu} ${tail}\n${link}`;
 }
 
-function addrLines(i: NetIf): string {
-  let s = '';
+/** an address as `ip addr add CIDR dev DEV` leaves it: no broadcast unless one was given */
+function addrLines(i: NetIf, family: '4' | '6' | null): string[] {
+  const out: string[] = [];
   for (const a of i.addrs) {
-    if (a.includes(':')) {
-      s += `    inet6 ${a} scope ${i.kind === 'loopback' ? 'host' : 'link'} \n       valid_lft forever preferred_lft forever\n`;
-      continue;
-    }
-    const brd = i.kind === 'loopback' ? '' : ` brd ${broadcast(a) ?? ''}`;
-    s += `    inet ${a}${brd} scope ${i.kind === 'loopback' ? 'host' : 'global'} ${i.name}\n       valid_lft forever preferred_lft forever\n`;
+    const v6 = a.includes(':');
+    if ((family === '4' && v6) || (family === '6' && !v6)) continue;
+    const scope = i.kind === 'loopback' ? 'host' : v6 ? 'link' : 'global';
+    out.push(`    ${v6 ? 'inet6' : 'inet'} ${a} scope ${scope} ${v6 ? '' : i.name}\n       valid_lft forever preferred_lft forever\n`);
   }
-  return s;
+  return out;
 }
 
+const oneline = (text: string) => text.replace(/\n(?=.)/g, '\\').replace(/\n?$/, '\n');
+
 function routeLine(r: Route): string {
-  if (r.dest === 'default') return `default via ${r.via} dev ${r.dev}\n`;
-  if (r.via) return `${r.dest} via ${r.via} dev ${r.dev}\n`;
-  return `${r.dest} dev ${r.dev} scope link${r.src ? `  src ${r.src}` : ''}\n`;
+  if (r.dest === 'default') return `default via ${r.via} dev ${r.dev} \n`;
+  if (r.via) return `${r.dest} via ${r.via} dev ${r.dev} \n`;
+  return `${r.dest} dev ${r.dev} scope link ${r.src ? ` src ${r.src} ` : ''}\n`;
 }
 
 const OBJECTS: Record<string, string> = {
@@ -79,7 +70,10 @@ const OBJECTS: Record<string, string> = {
 };
 
 const ip: CommandFn = (c) => {
-  const args = c.argv.slice(1).filter((a) => a !== '-4' && a !== '-6' && a !== '-o');
+  const opts = c.argv.slice(1).filter((a) => /^-[46o]+$/.test(a)).join('');
+  const family = opts.includes('4') ? '4' : opts.includes('6') ? '6' : null;
+  const one = opts.includes('o');
+  const args = c.argv.slice(1).filter((a) => !/^-[46o]+$/.test(a));
   const obj = args[0] ? OBJECTS[args[0]] : undefined;
   if (!obj) {
     if (args[0]) c.err(`ip: unknown command '${args[0]}'\n`);
@@ -98,7 +92,9 @@ const ip: CommandFn = (c) => {
   const rest = args.slice(2).filter((a) => a !== 'dev');
   const wanted = verb === 'dev' ? args[2] : rest[0];
   if (obj === 'route') {
-    for (const r of c.sys.routes()) c.out(routeLine(r));
+    // the kernel lists the main table in prefix order: the default route (0.0.0.0/0) first
+    const routes = c.sys.routes();
+    for (const r of [...routes.filter((x) => x.dest === 'default'), ...routes.filter((x) => x.dest !== 'default')]) c.out(routeLine(r));
     return 0;
   }
   const ifs = c.sys.interfaces().filter((i) => !wanted || i.name === wanted);
@@ -106,7 +102,16 @@ const ip: CommandFn = (c) => {
     c.err(`ip: can't find device '${wanted}'\n`);
     return 1;
   }
-  for (const i of ifs) c.out(linkLines(i) + (obj === 'addr' ? addrLines(i) : ''));
+  for (const i of ifs) {
+    if (obj === 'link') c.out(one ? oneline(linkLines(i)) : linkLines(i));
+    else if (one) for (const a of addrLines(i, family)) c.out(oneline(`${i.index}: ${i.name}${a}`));
+    else {
+      const addrs = addrLines(i, family);
+      if (family && !addrs.length) continue;
+      // with -4 or -6 busybox prints the device's first line, not its link/ether line
+      c.out((family ? `${linkLines(i).split('\n')[0]}\n` : linkLines(i)) + addrs.join(''));
+    }
+  }
   return 0;
 };
 

@@ -10,14 +10,23 @@ const ps: CommandFn = (c) => {
   const args = c.argv.slice(1);
   const oi = args.indexOf('-o');
   const fields = oi >= 0 && args[oi + 1] ? args[oi + 1].split(',') : null;
-  const rows = c.sys.processes();
+  // ash forks for ps unless it is the whole `sh -c` (then it execs): the forked child, a copy of
+  // the shell whose comm is ps, lists itself as `{ps} <the shell's command line>`
+  const rows: (ReturnType<typeof c.sys.processes>[number] & { comm?: string })[] = c.sys.processes();
+  const self = rows.find((r) => r.state === 'R');
+  if (self && (self.argv[0] ?? '').split('/').pop() !== 'ps') {
+    self.state = 'S';
+    rows.push({ ...self, pid: Math.max(...rows.map((r) => r.pid)) + 1, ppid: self.pid, state: 'R', startedAt: Date.now(), comm: 'ps' });
+  }
+  const commOf = (r: (typeof rows)[number]) => r.comm ?? (r.argv[0] ?? '').split('/').pop() ?? '';
+  const argsOf = (r: (typeof rows)[number]) => (r.comm ? `{${r.comm}} ${r.argv.join(' ')}` : r.argv.join(' '));
   if (fields) {
     const cols: Record<string, { head: string; w: number; get: (r: (typeof rows)[number]) => string }> = {
       pid: { head: 'PID', w: 5, get: (r) => String(r.pid) },
       ppid: { head: 'PPID', w: 5, get: (r) => String(r.ppid) },
       user: { head: 'USER', w: -8, get: (r) => r.user },
-      comm: { head: 'COMMAND', w: -16, get: (r) => (r.argv[0] ?? '').split('/').pop() ?? '' },
-      args: { head: 'COMMAND', w: 0, get: (r) => r.argv.join(' ') },
+      comm: { head: 'COMMAND', w: -16, get: commOf },
+      args: { head: 'COMMAND', w: 0, get: argsOf },
       rss: { head: 'RSS', w: 5, get: (r) => String(r.rssKb) },
       vsz: { head: 'VSZ', w: 5, get: (r) => String(r.vszKb) },
       stat: { head: 'STAT', w: -4, get: (r) => r.state },
@@ -33,13 +42,16 @@ const ps: CommandFn = (c) => {
       if (last || col.w === 0) return v;
       return col.w > 0 ? v.padStart(col.w) : v.padEnd(-col.w);
     };
-    c.out(fields.map((f, i) => fmt(f, cols[f].head, i === fields.length - 1)).join(' ') + '\n');
+    // busybox left-aligns every heading, whatever the column's values do
+    const head = (f: string, last: boolean) => (last || cols[f].w === 0 ? cols[f].head : cols[f].head.padEnd(Math.abs(cols[f].w)));
+    c.out(fields.map((f, i) => head(f, i === fields.length - 1)).join(' ') + '\n');
     for (const r of rows) c.out(fields.map((f, i) => fmt(f, cols[f].get(r), i === fields.length - 1)).join(' ') + '\n');
     return 0;
   }
-  let out = 'PID   USER     TIME  COMMAND\n';
+  // busybox as Debian builds it (no FEATURE_PS_TIME): PID, USER, COMMAND
+  let out = 'PID   USER     COMMAND\n';
   for (const r of rows) {
-    out += `${String(r.pid).padStart(5)} ${r.user.padEnd(8).slice(0, 8)} ${'0:00'.padStart(5)} ${r.argv.join(' ')}\n`;
+    out += `${String(r.pid).padStart(5)} ${r.user.padEnd(8).slice(0, 8)} ${argsOf(r)}\n`;
   }
   c.out(out);
   return 0;
