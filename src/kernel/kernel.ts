@@ -52,12 +52,20 @@ export interface SpawnSpec {
   hostname?: string;
   /** cgroup path relative to the cgroup root, e.g. boxlab/3f2a... */
   cgroup?: string;
-  user?: string;
+  /** run as this user (USER / -u, resolved through the image's /etc/passwd and /etc/group); root when omitted */
+  user?: ProcUser;
   /** host path of a log file; stdout and stderr go there as JSON lines (Docker's json-file) */
   log: string;
   stdin?: string;
   /** a terminal: an interactive shell waits for lines sent with input() */
   tty?: boolean;
+}
+
+/** numeric ids a process runs with: user, primary group, supplementary groups */
+export interface ProcUser {
+  uid: number;
+  gid: number;
+  groups: number[];
 }
 
 export type ProcState = 'running' | 'sleeping' | 'stopped' | 'zombie' | 'exited';

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { FsEntry } from '../../kernel/kernel.js';
 import { createContainer, refresh, removeContainer, startContainer } from '../containers/lifecycle.js';
+import { UnknownUser } from '../containers/user.js';
 import { readLog, type Engine, type Io } from '../engine.js';
 import { UserError } from '../errors.js';
 import { ensureImage } from '../images/catalog.js';
@@ -449,7 +450,9 @@ class Builder {
       if (!s.imageId) {
         throw new UserError(`failed to create task for container: exec: "${argv[0]}": stat ${argv[0]}: no such file or directory`, 'FROM scratch has no shell: COPY a static binary in first, or build FROM busybox.', 1);
       }
-      const c = await createContainer(tx, { image: s.imageId, cmd: argv, entrypoint: '', env: argEnv, workdir: cfg.WorkingDir || '/' });
+      // as the classic builder: the RUN runs as USER, and the image's VOLUMEs are anonymous volumes
+      // of its container, so what it writes there never reaches the layer
+      const c = await createContainer(tx, { image: s.imageId, cmd: argv, entrypoint: '', env: argEnv, workdir: cfg.WorkingDir || '/', user: cfg.User ?? '' });
       // WORKDIR is made when it is missing, in this RUN's layer
       const wd = cfg.WorkingDir;
       if (wd && wd !== '/') {
@@ -460,7 +463,8 @@ class Builder {
       try {
         await startContainer(tx, c);
       } catch (e) {
-        if (tx.state.containers[c.id]) await removeContainer(tx, c, { force: true });
+        if (tx.state.containers[c.id]) await removeContainer(tx, c, { force: true, volumes: true });
+        if (e instanceof UnknownUser) throw new UserError(`Dockerfile:${ins.line}: ${e.message}`, e.tryNext, 1);
         throw e;
       }
       return c.id;
@@ -495,7 +499,7 @@ class Builder {
     await this.engine.tx(async (tx) => {
       const c = tx.state.containers[id];
       if (code !== 0) {
-        if (c) await removeContainer(tx, c, { force: true });
+        if (c) await removeContainer(tx, c, { force: true, volumes: true });
         for (const l of buffered) (l.stream === 'stderr' ? this.io.err : this.io.out)(l.log);
         throw new UserError(`The command '${command}' returned a non-zero code: ${code}`, undefined, 1);
       }
@@ -503,7 +507,7 @@ class Builder {
       const upper = await tx.kernel.fs.readTree(c.layer.upper);
       const packed = await packLayer(upperToLayer(upper));
       const img = await this.commit(tx, s, createdBy, { layer: packed });
-      await removeContainer(tx, c, { force: true });
+      await removeContainer(tx, c, { force: true, volumes: true });
       this.out.out(`Removing intermediate container ${short(id)}\n ---> ${short(img.id)}\n`);
     });
   }

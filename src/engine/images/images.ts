@@ -88,7 +88,11 @@ export async function registerImage(
     repoTags: [...new Set([...(existing?.repoTags ?? []), ...familiar])],
     created: Date.parse(spec.config.created),
     layers,
-    config: { cmd: c.Cmd ?? [], entrypoint: c.Entrypoint ?? null, env: c.Env ?? [], workdir: c.WorkingDir ?? '', stopSignal: c.StopSignal },
+    config: {
+      cmd: c.Cmd ?? [], entrypoint: c.Entrypoint ?? null, env: c.Env ?? [], workdir: c.WorkingDir ?? '', stopSignal: c.StopSignal,
+      ...(c.User ? { user: c.User } : {}),
+      ...(c.Volumes && Object.keys(c.Volumes).length ? { volumes: Object.keys(c.Volumes) } : {}),
+    },
     size: layers.reduce((s, l) => s + l.size, 0),
     comment: spec.comment ?? '',
   };

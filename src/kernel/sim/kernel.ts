@@ -433,7 +433,7 @@ export class SimKernel implements Kernel {
     this.forkOrFail(host);
     const proc = this.newProc(host, {
       argv: spec.argv, ns, env: { ...spec.env }, cwd: spec.cwd || '/', cgroup, log: spec.log, keep: true,
-      uid: 0, gid: 0,
+      uid: spec.user?.uid ?? 0, gid: spec.user?.gid ?? 0, ...(spec.user ? { groups: [...spec.user.groups] } : {}),
     });
     const netArg = typeof spec.namespaces.net === 'object' && 'netns' in spec.namespaces.net ? `ip netns exec ${spec.namespaces.net.netns} ` : '';
     for (const type of created) {
@@ -509,7 +509,8 @@ export class SimKernel implements Kernel {
     const t = this.proc(target);
     if (!isAlive(t)) throw new KernelError(`process ${target} is not running`, 'ESRCH');
     this.forkOrFail(t);
-    const proc = this.newProc(t, { argv: spec.argv, env: { ...spec.env }, cwd: spec.cwd || '/', log: spec.log, keep: true, ppid: 0 });
+    const user = spec.user ? { uid: spec.user.uid, gid: spec.user.gid, groups: [...spec.user.groups] } : { uid: 0, gid: 0, groups: undefined };
+    const proc = this.newProc(t, { argv: spec.argv, env: { ...spec.env }, cwd: spec.cwd || '/', log: spec.log, keep: true, ppid: 0, ...user });
     const joined = NAMESPACE_TYPES.filter((type) => t.ns[type] !== this.st.hostNs[type]);
     this.emit({
       kind: 'namespace.join', nsTypes: joined, targetPid: target, pid: proc.pid,
@@ -729,7 +730,9 @@ export class SimKernel implements Kernel {
     return {
       ensureBridge: async (name, cidr) => {
         if (n.ensureBridge(name, cidr)) {
-          this.emit({ kind: 'net.bridge-create', name, command: `ip link add ${name} type bridge && ip addr add ${cidr} dev ${name} && ip link set ${name} up` });
+          this.emit({ kind: 'net.bridge-create', name, command: `ip link add ${name} type bridge` });
+          this.emit({ kind: 'net.addr-add', link: name, cidr, command: `ip addr add ${cidr} dev ${name}` });
+          this.emit({ kind: 'net.link-up', link: name, command: `ip link set ${name} up` });
         }
       },
       createNetns: async (name) => {
@@ -748,11 +751,20 @@ export class SimKernel implements Kernel {
         n.destroy(ns.id);
         this.emit({ kind: 'net.netns-delete', name, command: `ip netns delete ${name}` });
       },
-      createVeth: this.wrapNet(
-        (s: { host: string; peer: string; netns: string; peerName: string; bridge: string }) => n.createVeth(s.host, s.peerName, nsOf(s.netns), s.bridge),
-        (s) => `ip link add ${s.host} type veth peer name ${s.peerName} netns ${s.netns} && ip link set ${s.host} master ${s.bridge} up`,
-        (s) => ({ kind: 'net.veth-create', host: s.host, peer: s.peerName }),
-      ),
+      // as Linux does it: one `ip link add` makes the pair with its peer in the netns, then the
+      // host end joins the bridge (three events, as the real kernel reports them)
+      createVeth: async (s: { host: string; peer: string; netns: string; peerName: string; bridge: string }) => {
+        const add = `ip link add ${s.host} type veth peer name ${s.peerName} netns ${s.netns}`;
+        try {
+          n.createVeth(s.host, s.peerName, nsOf(s.netns), s.bridge);
+        } catch (e) {
+          if (e instanceof SysError) throw new KernelError(`${add}: ${e.message}`, e.errno, add);
+          throw e;
+        }
+        this.emit({ kind: 'net.veth-create', host: s.host, peer: s.peerName, command: add });
+        this.emit({ kind: 'net.link-netns', link: s.peerName, netns: s.netns, command: add });
+        this.emit({ kind: 'net.link-master', link: s.host, bridge: s.bridge, command: `ip link set ${s.host} master ${s.bridge} up` });
+      },
       deleteLink: async (name) => {
         if (!n.host.ifaces!.some((i) => i.name === name)) return;
         n.deleteLink(name);

@@ -22,6 +22,8 @@ export interface SimNamespace {
   /** net: interfaces and routes */
   ifaces?: SimIface[];
   routes?: { dest: string; via?: string; dev: string }[];
+  /** net: the last interface index handed out here (indexes are not reused) */
+  lastIfIndex?: number;
   /** net: the name under /run/netns, when it has one */
   name?: string;
   /** cgroup namespaces: the cgroup that is "/" inside */
@@ -53,6 +55,8 @@ export interface SimProc {
   cwd: string;
   uid: number;
   gid: number;
+  /** supplementary groups, when set (a container started with USER) */
+  groups?: number[];
   cgroup: string;
   state: 'R' | 'S' | 'T' | 'X';
   exitCode?: number;
@@ -89,6 +93,7 @@ export interface SimState {
   version: 1;
   nextPid: number;
   nextNsId: number;
+  /** no longer read (interface indexes count per namespace: SimNamespace.lastIfIndex); kept so saved states load */
   nextIfIndex: number;
   host: DirNode;
   hostNs: NsIds;

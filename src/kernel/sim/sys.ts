@@ -103,6 +103,8 @@ export interface SysCtx {
   readonly ppid: number;
   readonly uid: number;
   readonly gid: number;
+  /** supplementary groups, when the process was started with some (USER) */
+  readonly groups?: number[];
   readonly argv: string[];
   hostname(): string;
   /** sethostname(2) in the caller's UTS namespace; EPERM without CAP_SYS_ADMIN */

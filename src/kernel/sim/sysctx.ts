@@ -30,6 +30,9 @@ export class ProcSys implements SysCtx {
   get gid(): number {
     return this.p.gid;
   }
+  get groups(): number[] | undefined {
+    return this.p.groups;
+  }
   get argv(): string[] {
     return this.p.argv;
   }

@@ -51,7 +51,10 @@ const id: CommandFn = (c) => {
     return 0;
   }
   const fmt = (n: number, name: string | undefined): string => (name ? `${n}(${name})` : String(n));
-  c.out(`uid=${fmt(uid, u)} gid=${fmt(gid, g)} groups=${fmt(gid, g)}\n`);
+  // busybox prints groups= only when the process has supplementary groups: a container's root
+  // process has none; one started with USER has the user's (or its primary group), as Docker sets them
+  const extra = c.sys.groups?.length ? ` groups=${c.sys.groups.map((n) => fmt(n, groups.get(n))).join(',')}` : '';
+  c.out(`uid=${fmt(uid, u)} gid=${fmt(gid, g)}${extra}\n`);
   return 0;
 };
 
