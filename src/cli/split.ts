@@ -4,7 +4,7 @@
 
 /** Options of run/create/exec that take a value (the next word, unless written --opt=value). */
 export const VALUE_FLAGS: Record<string, Set<string>> = {
-  run: new Set(['-e', '--env', '-w', '--workdir', '-h', '--hostname', '-v', '--volume', '--name', '-m', '--memory', '--pids-limit', '--cpus', '--entrypoint', '-u', '--user', '--stop-signal', '--stop-timeout', '--mode', '-p', '--publish']),
+  run: new Set(['-e', '--env', '-w', '--workdir', '-h', '--hostname', '-v', '--volume', '--name', '-m', '--memory', '--pids-limit', '--cpus', '--entrypoint', '-u', '--user', '--stop-signal', '--stop-timeout', '--mode', '-p', '--publish', '--network', '--net']),
   exec: new Set(['-e', '--env', '-w', '--workdir', '-u', '--user', '--mode']),
 };
 VALUE_FLAGS.create = VALUE_FLAGS.run;

@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readSync, statSync, rmSync } from 'nod
 import { join } from 'node:path';
 import { parseSignal, systemClock, type Clock, type Signal } from '../kernel/kernel.js';
 import {
-  createContainer, envObject, findContainer, refresh, refreshAll, removeContainer, signalContainer, startContainer,
+  createContainer, envObject, findContainer, killAndWait, refresh, refreshAll, removeContainer, signalContainer, startContainer, userOf,
   type CreateOptions,
 } from './containers/lifecycle.js';
 import { UserError } from './errors.js';
@@ -70,6 +70,14 @@ export class Engine {
 
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.lab.tx(fn);
+  }
+
+  /**
+   * The wait before look number `round` of a process's end: on the real kernel 5 ms, doubling up
+   * to pollMs, so a quick command is noticed when it ends rather than a whole poll later.
+   */
+  private backoff(round: number): number {
+    return this.lab.mode === 'real' ? Math.min(this.pollMs, 5 * 2 ** round) : this.pollMs;
   }
 
   /** A read of the lab with every container's state brought up to date. */
@@ -169,6 +177,7 @@ export class Engine {
     let handled = 0;
     const off = interrupts?.onInterrupt(() => pressed++) ?? (() => undefined);
     try {
+      let round = 0;
       for (;;) {
         const r = await this.tx(async (tx) => {
           const c = tx.state.containers[id];
@@ -192,7 +201,7 @@ export class Engine {
           return { done: true, code };
         });
         if (r.done) return r.code;
-        await this.clock.sleep(this.pollMs);
+        await this.clock.sleep(this.backoff(round++));
       }
     } finally {
       off();
@@ -256,7 +265,7 @@ export class Engine {
     return this.tx(async (tx) => {
       const cur = tx.state.containers[c.id];
       if (!cur) return c;
-      if (cur.state.status === 'running') await tx.kernel.signal(cur.state.pid, 'SIGKILL');
+      if (cur.state.status === 'running') await killAndWait(tx, cur.state.pid);
       await refresh(tx, cur);
       return structuredClone(cur);
     });
@@ -298,8 +307,11 @@ export class Engine {
       if (c.state.status !== 'running') {
         throw new UserError(`Container ${c.id} is not running`, `Start it first: boxlab start ${c.name}`);
       }
-      const env = envObject([...c.config.env, ...(opts.env ?? [])], c.config.hostname);
-      const st = await tx.kernel.exec(c.state.pid, { argv, env, cwd: opts.workdir || c.config.workdir, log: logPath, stdin: opts.stdin }).catch((e: Error & { errno?: string }) => {
+      // as docker exec: the container's user, looked up again in its files
+      const user = await userOf(tx, c);
+      const env = envObject([...c.config.env, ...(opts.env ?? [])], c.config.hostname, user?.home);
+      const as = user ? { user: { uid: user.uid, gid: user.gid, groups: user.groups } } : {};
+      const st = await tx.kernel.exec(c.state.pid, { argv, env, cwd: opts.workdir || c.config.workdir, log: logPath, stdin: opts.stdin, ...as }).catch((e: Error & { errno?: string }) => {
         if (e.errno === 'ENOENT') {
           throw new UserError(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH`, `See what the container has: boxlab exec ${c.name} ls /bin`, 127);
         }
@@ -309,6 +321,7 @@ export class Engine {
     });
     let offset = 0;
     try {
+      let round = 0;
       for (;;) {
         const r = await this.tx(async (tx) => {
           const st = await tx.kernel.status(pid);
@@ -322,7 +335,7 @@ export class Engine {
           return { done: false, code: 0 };
         });
         if (r.done) return r.code;
-        await this.clock.sleep(this.pollMs);
+        await this.clock.sleep(this.backoff(round++));
       }
     } finally {
       rmSync(logPath, { force: true });

@@ -34,6 +34,8 @@ export interface ContainerRec {
   args: string[];
   config: {
     env: string[];
+    /** Docker's Config.User: name|uid[:group|gid], resolved when the process starts; absent for root */
+    user?: string;
     workdir: string;
     hostname: string;
     tty: boolean;
@@ -49,6 +51,8 @@ export interface ContainerRec {
     binds: string[];
     /** published ports (absent in records made before -p existed) */
     portBindings?: PortBinding[];
+    /** `--network none`: a network namespace with only lo (absent: the lab bridge) */
+    networkMode?: 'none';
   };
   mounts: MountRec[];
   state: {
@@ -79,7 +83,7 @@ export interface ImageRec {
   created: number;
   /** bottom first: the layer blob, its diff id, and the kernel dir it is unpacked in */
   layers: { diffId: string; digest: string; dir: string; size: number }[];
-  config: { cmd: string[]; entrypoint: string[] | null; env: string[]; workdir: string; stopSignal?: string };
+  config: { cmd: string[]; entrypoint: string[] | null; env: string[]; workdir: string; stopSignal?: string; user?: string; volumes?: string[] };
   size: number;
   comment: string;
   /** the image a build step stood on (classic builder's Parent): an image that is some other's parent is an intermediate image, not dangling */

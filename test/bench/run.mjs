@@ -1,8 +1,22 @@
 // npm run bench: performance goals as ratios measured side by side in one run.
 //  1. cold start: `boxlab --version` against `node -e 0` (goal: <= 1.3x)
 //  2. sim `run --rm busybox true` in process: containers per second (goal: >= 1,000/s)
+//  3. layer creation, 4. registry push + pull (below)
+//  5. real kernel, Linux + root only: lifecycle and density against crun and runc (real.mjs)
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+
+// 5. real kernel (Linux, root): lifecycle and density against crun and runc (test/bench/real.mjs),
+//    under the machine-wide lock, since other users of this machine may be using the real kernel
+function realSection() {
+  if (process.platform !== 'linux') return console.log(`real section: skipped (real mode needs Linux; this is ${process.platform})`);
+  if (process.getuid?.() !== 0) return console.log('real section: skipped (real mode needs root: sudo npm run bench)');
+  const missing = ['crun', 'runc', 'hyperfine', 'flock'].filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status !== 0);
+  if (missing.length) return console.log(`real section: skipped (${missing.join(', ')} not installed)`);
+  const passOn = process.argv.slice(2).filter((a) => a !== '--real-only');
+  const r = spawnSync('flock', ['/tmp/boxlab-real.lock', process.execPath, join(import.meta.dirname, 'real.mjs'), ...passOn], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
+}
 
 const root = join(import.meta.dirname, '..', '..');
 const median = (xs) => {
@@ -52,6 +66,12 @@ async function simThroughput(seconds = 3) {
   } finally {
     lab.dispose();
   }
+}
+
+const realOnly = process.argv.includes('--real-only');
+if (realOnly) {
+  realSection();
+  process.exit(process.exitCode ?? 0);
 }
 
 const skipSlow = process.argv.includes("--quick");
@@ -189,3 +209,5 @@ async function registryRoundTrip() {
 const reg = await registryRoundTrip();
 if (reg.skipped) console.log(`push + pull vs skopeo: skipped (${reg.skipped})`);
 else console.log(`push + pull of a 3-layer image (${(reg.size / 1e6).toFixed(1)} MB) to docker-registry   skopeo copy out and back: ${reg.skopeo.toFixed(0)} ms   boxlab: ${reg.boxlab.toFixed(0)} ms   ratio ${reg.ratio.toFixed(2)}x   (goal <= 1.00x) ${reg.ratio <= 1 ? 'met' : 'NOT MET'}`);
+
+realSection();

@@ -3,7 +3,7 @@
 import { cpus } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { parseCpus, parseEnv, parseMemoryFlag, parsePidsLimit } from '../../engine/containers/options.js';
-import { findContainer, parsePublish } from '../../engine/containers/lifecycle.js';
+import { findContainer, parsePublish, refreshAll } from '../../engine/containers/lifecycle.js';
 import { UsageError, UserError } from '../../engine/errors.js';
 import { each, engineFor, exit, io, modeOf, type GlobalArgs } from '../context.js';
 import { formatRows, renderTemplate, table } from '../format.js';
@@ -34,7 +34,8 @@ function runOptions(y: Argv, withDetach: boolean): Argv {
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'keep STDIN open' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'allocate a pseudo-TTY' })
     .option('entrypoint', { type: 'string', describe: 'override the image ENTRYPOINT' })
-    .option('publish', { alias: 'p', type: 'string', describe: 'publish a port on 127.0.0.1: [127.0.0.1:]HOSTPORT:CONTAINERPORT' });
+    .option('publish', { alias: 'p', type: 'string', describe: 'publish a port on 127.0.0.1: [127.0.0.1:]HOSTPORT:CONTAINERPORT' })
+    .option('network', { alias: 'net', type: 'string', describe: 'bridge (the lab bridge, default) or none (only lo)' });
   if (withDetach) b = b.option('detach', { alias: 'd', type: 'boolean', describe: 'run in the background and print the container id' });
   return b;
 }
@@ -56,6 +57,7 @@ function createOpts(a: Args) {
     interactive: !!a.interactive,
     entrypoint: a.entrypoint as string | undefined,
     publish: list(a.publish),
+    network: a.network as string | undefined,
   };
 }
 
@@ -389,7 +391,10 @@ async function noticeLeftovers(a: Args): Promise<void> {
   const hostNetns = process.env.BOXLAB_HOST_NETNS || undefined;
   // a SIGKILL in the middle of a command leaves the lab's lock taken by nobody
   const unlocked = breakStaleLock(defaultHome('real'));
-  await engineFor({ ...a, events: false }).tx(async () => {
+  await engineFor({ ...a, events: false }).tx(async (tx) => {
+    // a container whose process ended since the last command is not left behind: bring the
+    // lab's records up to date first (its overlay, cgroup and netns go the usual way)
+    await refreshAll(tx);
     const found = await findLeftovers({ hostNetns });
     if (!countLeftovers(found)) {
       if (unlocked) io.err('boxlab: removed the lab lock of a boxlab that is gone (killed part-way through a command).\n');

@@ -109,6 +109,7 @@ export function inspectContainer(c: ContainerRec, state: EngineState): Record<st
     HostConfig: {
       Binds: c.hostConfig.binds,
       AutoRemove: c.hostConfig.autoRemove,
+      NetworkMode: c.hostConfig.networkMode ?? 'bridge',
       Memory: c.hostConfig.memory ?? 0,
       NanoCpus: c.hostConfig.nanoCpus ?? 0,
       PidsLimit: c.hostConfig.pidsLimit,
@@ -125,6 +126,7 @@ export function inspectContainer(c: ContainerRec, state: EngineState): Record<st
     })),
     Config: {
       Hostname: c.config.hostname,
+      User: c.config.user ?? '',
       Tty: c.config.tty,
       OpenStdin: c.config.openStdin,
       Env: env,
@@ -133,20 +135,22 @@ export function inspectContainer(c: ContainerRec, state: EngineState): Record<st
       WorkingDir: c.config.workdir === '/' ? '' : c.config.workdir,
       StopSignal: c.config.stopSignal,
     },
-    NetworkSettings: {
-      SandboxKey: `/run/netns/${c.network.netns}`,
-      IPAddress: c.state.status === 'running' ? c.network.ip ?? '' : '',
-      IPPrefixLen: c.network.prefix,
-      Gateway: c.network.gateway,
-      Ports: c.state.status === 'running' ? portMap(c) : {},
-      Networks: {
-        bridge: {
-          IPAddress: c.network.ip ?? '',
-          IPPrefixLen: c.network.prefix,
-          Gateway: c.network.gateway,
+    NetworkSettings: c.hostConfig.networkMode === 'none'
+      ? { SandboxKey: '', IPAddress: '', IPPrefixLen: 0, Gateway: '', Ports: {}, Networks: { none: { IPAddress: '', IPPrefixLen: 0, Gateway: '' } } }
+      : {
+        SandboxKey: `/run/netns/${c.network.netns}`,
+        IPAddress: c.state.status === 'running' ? c.network.ip ?? '' : '',
+        IPPrefixLen: c.network.prefix,
+        Gateway: c.network.gateway,
+        Ports: c.state.status === 'running' ? portMap(c) : {},
+        Networks: {
+          bridge: {
+            IPAddress: c.network.ip ?? '',
+            IPPrefixLen: c.network.prefix,
+            Gateway: c.network.gateway,
+          },
         },
       },
-    },
     Boxlab: { Cgroup: c.cgroup, Veth: c.network.veth, ImageTags: image?.repoTags ?? [] },
   };
 }

@@ -4,15 +4,17 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cmdline } from '../../kernel/events.js';
-import { KernelError, type Signal } from '../../kernel/kernel.js';
+import { KernelError, type FsEntry, type ProcUser, type Signal } from '../../kernel/kernel.js';
 import { NotFound, UserError } from '../errors.js';
 import { ensureImage, LAB_ROOT } from '../images/catalog.js';
 import { newId, randomName, shortId, validName } from '../ids.js';
 import type { Tx } from '../lab.js';
 import { allocate, prefixOf, release } from '../network/ipam.js';
 import { LAB_BRIDGE, type ContainerRec, type MountRec, type PortBinding } from '../state.js';
+import { mergeTrees } from '../build/copy.js';
 import { createVolume, volumeDir } from '../volumes/volumes.js';
 import { parseVolume } from './options.js';
+import { containerUser, UnknownUser } from './user.js';
 
 export interface CreateOptions {
   image: string;
@@ -31,6 +33,10 @@ export interface CreateOptions {
   entrypoint?: string;
   /** -p [127.0.0.1:]HOST:CONTAINER[/tcp] */
   publish?: string[];
+  /** --network: 'bridge' (the lab bridge, the default) or 'none' (only lo) */
+  network?: string;
+  /** name|uid[:group|gid] to run as (default: the image's USER; '' is root) */
+  user?: string;
 }
 
 /** `-p [127.0.0.1:]HOST:CONTAINER[/tcp]` → a binding; the lab publishes on loopback only */
@@ -85,6 +91,9 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
   }
   const specs = (opts.volumes ?? []).map(parseVolume);
   const portBindings = (opts.publish ?? []).map(parsePublish);
+  const network = opts.network ?? 'bridge';
+  if (network !== 'bridge' && network !== 'none') throw new UserError(`network ${network} not found`, 'The lab has two networks: bridge (the default) and none.', 125);
+  if (network === 'none' && portBindings.length) throw new UserError('-p publishes a port of the container\'s network, and --network none gives it none', 'Drop -p, or --network none.', 125);
   const image = await ensureImage(tx, opts.image, log);
   const id = newId();
   const name = opts.name ?? randomName((n) => Object.values(tx.state.containers).some((c) => c.name === n));
@@ -102,6 +111,26 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
       mounts.push({ type: 'volume', name: vol.name, source: volumeDir(vol.name), destination: v.destination, rw: !v.readonly, anonymous: v.kind === 'anonymous' });
     }
   }
+  // the image's VOLUMEs not mounted by -v: an anonymous volume each, filled with what the image has there
+  const imageVolumes = (image.config.volumes ?? []).map((p) => `/${p.replace(/^\/+|\/+$/g, '')}`).filter((p) => p !== '/' && !mounts.some((m) => m.destination.replace(/\/+$/, '') === p));
+  if (imageVolumes.length) {
+    const trees: FsEntry[][] = [];
+    for (const l of image.layers) trees.push(await tx.kernel.fs.readTree(l.dir));
+    const root = mergeTrees(trees);
+    for (const dest of [...new Set(imageVolumes)]) {
+      const vol = await createVolume(tx);
+      const top = root.get(dest.slice(1));
+      if (top?.type === 'dir') {
+        // the directory itself (owner, mode) and what is in it, as `cp -a` would copy them
+        const content = contentUnder(root, dest.slice(1));
+        const data = volumeDir(vol.name);
+        await tx.kernel.fs.remove(data);
+        await tx.kernel.fs.writeEntries(data.slice(0, data.lastIndexOf('/')), [{ ...top, path: '_data' }, ...content.map((e) => ({ ...e, path: `_data/${e.path}`, ...(e.type === 'hardlink' ? { linkname: `_data/${e.linkname}` } : {}) }))]);
+        tx.step('volume.create', `Copied what the image has at ${dest} (${content.length} entries) into the new volume ${vol.name.slice(0, 12)}, as Docker fills an empty volume.`, `cp -a ${dest}/. ${data}/`);
+      }
+      mounts.push({ type: 'volume', name: vol.name, source: volumeDir(vol.name), destination: dest, rw: true, anonymous: true });
+    }
+  }
 
   const dir = `${LAB_ROOT}/containers/${id}`;
   const layer = { upper: `${dir}/upper`, work: `${dir}/work`, merged: `${dir}/merged`, lower: [...image.layers].reverse().map((l) => l.dir) };
@@ -114,6 +143,7 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
     path: argv[0], args: argv.slice(1),
     config: {
       env: [...image.config.env.filter((e) => !(opts.env ?? []).some((o) => o.split('=')[0] === e.split('=')[0])), ...(opts.env ?? [])],
+      ...((opts.user ?? image.config.user) ? { user: opts.user ?? image.config.user } : {}),
       workdir: opts.workdir || image.config.workdir || '/',
       hostname: opts.hostname || id.slice(0, 12),
       tty: !!opts.tty, openStdin: !!opts.interactive,
@@ -123,6 +153,7 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
       memory: opts.memory ?? null, pidsLimit: opts.pidsLimit ?? null, nanoCpus: opts.nanoCpus ?? null,
       autoRemove: !!opts.autoRemove, binds: opts.volumes ?? [],
       ...(portBindings.length ? { portBindings } : {}),
+      ...(network === 'none' ? { networkMode: 'none' as const } : {}),
     },
     mounts,
     state: { status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: null, finishedAt: null },
@@ -144,19 +175,48 @@ function argvOf(c: ContainerRec): string[] {
 }
 
 /** KEY=VALUE list → the environment a container process starts with (HOSTNAME, HOME set as Docker sets them). */
-export function envObject(env: string[], hostname: string): Record<string, string> {
+export function envObject(env: string[], hostname: string, home = '/root'): Record<string, string> {
   const out: Record<string, string> = { HOSTNAME: hostname };
   for (const e of env) {
     const i = e.indexOf('=');
     out[i < 0 ? e : e.slice(0, i)] = i < 0 ? '' : e.slice(i + 1);
   }
-  out.HOME ??= '/root';
+  out.HOME ??= home;
   return out;
+}
+
+/** The entries of a root filesystem below `rel` (e.g. "data"), relative to it; hard links leaving it are left out. */
+function contentUnder(root: Map<string, FsEntry>, rel: string): FsEntry[] {
+  const out: FsEntry[] = [];
+  for (const e of root.values()) {
+    if (!e.path.startsWith(`${rel}/`)) continue;
+    if (e.type === 'hardlink') {
+      if (!e.linkname?.startsWith(`${rel}/`)) continue;
+      out.push({ ...e, path: e.path.slice(rel.length + 1), linkname: e.linkname.slice(rel.length + 1) });
+    } else out.push({ ...e, path: e.path.slice(rel.length + 1) });
+  }
+  return out;
+}
+
+/** The user the container's process runs as (its USER / -u, resolved in its own files), or root. */
+export async function userOf(tx: Tx, c: ContainerRec): Promise<(ProcUser & { home: string }) | undefined> {
+  if (!c.config.user) return undefined;
+  return containerUser(tx, c.config.user, [...c.layer.lower].reverse().concat(c.layer.upper));
 }
 
 export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: string } = {}): Promise<void> {
   if (c.state.status === 'running') return;
   const k = tx.kernel;
+  let user;
+  try {
+    user = await userOf(tx, c);
+  } catch (e) {
+    if (e instanceof UnknownUser) {
+      c.state.error = e.message;
+      c.state.exitCode = 125;
+    }
+    throw e;
+  }
   // a host port serves one running container at a time (docker: "port is already allocated")
   for (const p of c.hostConfig.portBindings ?? []) {
     const other = Object.values(tx.state.containers).find((o) => o.id !== c.id && o.state.status === 'running' && (o.hostConfig.portBindings ?? []).some((q) => q.hostIp === p.hostIp && q.hostPort === p.hostPort));
@@ -170,26 +230,20 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
   await k.cgroupWrite(c.cgroup, 'pids.max', String(c.hostConfig.pidsLimit ?? DEFAULT_PIDS_LIMIT));
   if (c.hostConfig.nanoCpus !== null) await k.cgroupWrite(c.cgroup, 'cpu.max', `${Math.round((c.hostConfig.nanoCpus / 1e9) * 100000)} 100000`);
   tx.step('cgroup.limits', `Limits set in cgroup ${c.cgroup}: memory ${c.hostConfig.memory ?? 'max'}, pids ${c.hostConfig.pidsLimit ?? DEFAULT_PIDS_LIMIT}${c.hostConfig.pidsLimit === null ? ' (the lab default)' : ''}, cpu ${c.hostConfig.nanoCpus ? c.hostConfig.nanoCpus / 1e9 : 'max'}.`, `docker update --memory ${c.hostConfig.memory ?? 0} --pids-limit ${c.hostConfig.pidsLimit ?? DEFAULT_PIDS_LIMIT} ${c.name}`);
-  // network: a namespace, a veth pair to the lab bridge, an address
-  c.network.ip ??= allocate(tx.state.ipam, c.id);
-  tx.step('ip.allocate', `Allocated ${c.network.ip}/${c.network.prefix} from the lab pool ${tx.state.ipam.subnet}.`, `docker network inspect bridge`);
-  await k.net.ensureBridge(LAB_BRIDGE, `${tx.state.ipam.gateway}/${c.network.prefix}`);
-  await k.net.createNetns(c.network.netns);
-  await k.net.linkUp({ netns: c.network.netns, dev: 'lo' });
-  await k.net.createVeth({ host: c.network.veth, peer: 'eth0', peerName: 'eth0', netns: c.network.netns, bridge: LAB_BRIDGE });
-  await k.net.addAddress({ netns: c.network.netns, dev: 'eth0', cidr: `${c.network.ip}/${c.network.prefix}` });
-  await k.net.linkUp({ netns: c.network.netns, dev: 'eth0' });
-  await k.net.addDefaultRoute({ netns: c.network.netns, via: c.network.gateway, dev: 'eth0' });
-  tx.step('network.attach', `Attached ${c.name} to bridge ${LAB_BRIDGE} through veth ${c.network.veth} <-> eth0.`, `docker network connect bridge ${c.name}`);
+  const bridged = c.hostConfig.networkMode !== 'none';
+  // network: a namespace, a veth pair to the lab bridge, an address (none: a namespace of its own, only lo)
+  if (bridged) await attachNetwork(tx, c);
+  else tx.step('network.attach', `${c.name} gets a network namespace of its own with only lo (--network none).`, `docker run --network none`);
 
   const binds = c.mounts.map((m) => ({ source: m.source, target: m.destination, readonly: !m.rw }));
   c.state.error = '';
   try {
     const st = await k.spawn({
       argv: argvOf(c),
-      env: envObject(c.config.env, c.config.hostname),
+      env: envObject(c.config.env, c.config.hostname, user?.home),
       cwd: c.config.workdir,
-      namespaces: { pid: 'new', mnt: 'new', uts: 'new', ipc: 'new', cgroup: 'new', net: { netns: c.network.netns } },
+      ...(user ? { user: { uid: user.uid, gid: user.gid, groups: user.groups } } : {}),
+      namespaces: { pid: 'new', mnt: 'new', uts: 'new', ipc: 'new', cgroup: 'new', net: bridged ? { netns: c.network.netns } : 'new' },
       rootfs: c.layer.merged,
       binds,
       hostname: c.config.hostname,
@@ -224,6 +278,21 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
   await refresh(tx, c, { autoRemove: false });
 }
 
+/** The lab bridge for a container: an address, a network namespace, a veth pair with eth0 inside. */
+async function attachNetwork(tx: Tx, c: ContainerRec): Promise<void> {
+  const k = tx.kernel;
+  c.network.ip ??= allocate(tx.state.ipam, c.id);
+  tx.step('ip.allocate', `Allocated ${c.network.ip}/${c.network.prefix} from the lab pool ${tx.state.ipam.subnet}.`, `docker network inspect bridge`);
+  await k.net.ensureBridge(LAB_BRIDGE, `${tx.state.ipam.gateway}/${c.network.prefix}`);
+  await k.net.createNetns(c.network.netns);
+  await k.net.linkUp({ netns: c.network.netns, dev: 'lo' });
+  await k.net.createVeth({ host: c.network.veth, peer: 'eth0', peerName: 'eth0', netns: c.network.netns, bridge: LAB_BRIDGE });
+  await k.net.addAddress({ netns: c.network.netns, dev: 'eth0', cidr: `${c.network.ip}/${c.network.prefix}` });
+  await k.net.linkUp({ netns: c.network.netns, dev: 'eth0' });
+  await k.net.addDefaultRoute({ netns: c.network.netns, via: c.network.gateway, dev: 'eth0' });
+  tx.step('network.attach', `Attached ${c.name} to bridge ${LAB_BRIDGE} through veth ${c.network.veth} <-> eth0.`, `docker network connect bridge ${c.name}`);
+}
+
 /** `-p`: a kernel that can (real mode) serves each published port through a forwarder that ends with the container; the sim records them only. */
 async function publishPorts(tx: Tx, c: ContainerRec, pid: number): Promise<void> {
   const ports = c.hostConfig.portBindings ?? [];
@@ -254,8 +323,10 @@ export async function teardown(tx: Tx, c: ContainerRec): Promise<void> {
     if (e instanceof KernelError && ['ENOENT', 'EINVAL', 'ESRCH'].includes(e.errno)) return;
     throw e;
   };
-  await k.net.deleteLink(c.network.veth).catch(gone);
-  await k.net.deleteNetns(c.network.netns).catch(gone);
+  if (c.hostConfig.networkMode !== 'none') {
+    await k.net.deleteLink(c.network.veth).catch(gone);
+    await k.net.deleteNetns(c.network.netns).catch(gone);
+  }
   await k.cgroupRemove(c.cgroup).catch(gone);
   await k.unmount(c.layer.merged).catch(gone);
   tx.step('network.detach', `Took down ${c.name}'s network namespace, cgroup and overlay mount; its writable layer and address stay until rm.`, `docker stop ${c.name}`);
@@ -299,11 +370,21 @@ export async function refreshAll(tx: Tx): Promise<void> {
   for (const c of Object.values(tx.state.containers)) await refresh(tx, c);
 }
 
+/**
+ * SIGKILL, then wait for the death: kill(2) returns before the process is gone, so the record is
+ * brought up to date (and its kernel objects taken down) only once the kernel has reaped it.
+ */
+export async function killAndWait(tx: Tx, pid: number): Promise<void> {
+  await tx.kernel.signal(pid, 'SIGKILL');
+  await tx.kernel.wait(pid, 5000).catch(() => null);
+}
+
 export async function signalContainer(tx: Tx, c: ContainerRec, sig: Signal): Promise<void> {
   if (c.state.status !== 'running') {
     throw new UserError(`Cannot kill container: ${c.name}: container ${shortId(c.id)} is not running`, `Start it first: boxlab start ${c.name}`);
   }
-  await tx.kernel.signal(c.state.pid, sig);
+  if (sig === 'SIGKILL') await killAndWait(tx, c.state.pid);
+  else await tx.kernel.signal(c.state.pid, sig);
 }
 
 export async function removeContainer(tx: Tx, c: ContainerRec, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
@@ -314,7 +395,7 @@ export async function removeContainer(tx: Tx, c: ContainerRec, opts: { force?: b
         `Stop it first ('boxlab stop ${c.name}') or use 'boxlab rm -f ${c.name}'.`,
       );
     }
-    await tx.kernel.signal(c.state.pid, 'SIGKILL');
+    await killAndWait(tx, c.state.pid);
     await refresh(tx, c, { autoRemove: false });
   }
   await teardown(tx, c);

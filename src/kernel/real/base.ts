@@ -7,7 +7,7 @@ import { packageRoot } from '../../paths.js';
 import { KernelError } from '../kernel.js';
 import { realDu } from './fs.js';
 import { run } from './run.js';
-import { FORWARDER, INIT, LOGGER, SHIM } from './scripts.js';
+import { FORWARDER, INIT, LOG_WRITER, SHIM } from './scripts.js';
 
 export const BUSYBOX_PATHS = ['/bin/busybox', '/usr/bin/busybox'];
 
@@ -72,13 +72,13 @@ export async function populateBusybox(path: string): Promise<{ files: number; by
 const DEVICES: [string, number, number][] = [['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0]];
 
 /**
- * /run/boxlab/{bin,tools}: the shim, init and log writer; setpriv with the libraries `ldd` lists
+ * /run/boxlab/{bin,tools}: the shim, the log writer, init and the port forwarder; setpriv with the libraries `ldd` lists
  * and the loader; a static busybox; a template /dev. Built once per boot (/run is a tmpfs).
  */
 export async function ensureTools(runDir: string): Promise<void> {
   const bin = join(runDir, 'bin');
   mkdirSync(bin, { recursive: true });
-  for (const [name, text] of [['boxlab-shim', SHIM], ['boxlab-init', INIT], ['boxlab-log.mjs', LOGGER], ['boxlab-forward.mjs', FORWARDER]] as const) {
+  for (const [name, text] of [['boxlab-shim', SHIM], ['boxlab-log', LOG_WRITER], ['boxlab-init', INIT], ['boxlab-forward.mjs', FORWARDER]] as const) {
     const p = join(bin, name);
     if (!existsSync(p) || readFileSync(p, 'utf8') !== text) {
       writeFileSync(`${p}.tmp`, text, { mode: 0o755 });

@@ -1,13 +1,13 @@
 // RealKernel: the Kernel interface on Linux, as root, through the tools a person would type
 // (util-linux unshare/nsenter/mount/pivot_root/setpriv, iproute2 ip, writes under /sys/fs/cgroup),
 // observing facts from /proc. Every call emits a KernelEvent carrying the exact argv that ran.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { hostname, release } from 'node:os';
-import { cmdline, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
+import { cmdline, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
 import {
   KernelError, SIGNAL_NUMBERS, systemClock,
   type Clock, type Kernel, type KernelFs, type KernelInfo, type KernelNet, type Observation, type OverlaySpec,
-  type ProcInfo, type ProcStatus, type Signal, type SpawnSpec,
+  type ProcInfo, type ProcStatus, type ProcUser, type Signal, type SpawnSpec,
 } from '../kernel.js';
 import { ensureTools, populateBusybox } from './base.js';
 import { cgroupDriver, cleanPath, type CgroupDriver } from './cgroups.js';
@@ -39,10 +39,27 @@ export interface PublishSpec {
 
 const SIG_BY_NUMBER = Object.fromEntries(Object.entries(SIGNAL_NUMBERS).map(([k, v]) => [v, k])) as Record<number, Signal>;
 
-/** setpriv options for Docker's default privileges: capabilities cut to the default set, no_new_privs */
-export function setprivArgv(caps = DEFAULT_CAPS): string[] {
+/**
+ * setpriv options for Docker's default privileges: capabilities cut to the default set,
+ * no_new_privs, and with a user (USER / -u) its uid, gid and supplementary groups.
+ */
+export function setprivArgv(caps = DEFAULT_CAPS, user?: ProcUser): string[] {
   const set = `-all,${caps.map((c) => `+${c}`).join(',')}`;
-  return ['setpriv', '--no-new-privs', `--inh-caps=${set}`, `--bounding-set=${set}`];
+  const ids = user ? [`--reuid=${user.uid}`, `--regid=${user.gid}`, user.groups.length ? `--groups=${user.groups.join(',')}` : '--clear-groups'] : [];
+  return ['setpriv', '--no-new-privs', `--inh-caps=${set}`, `--bounding-set=${set}`, ...ids];
+}
+
+const programs = new Map<string, string>();
+/** a host program's full path, found on $PATH as execvp would */
+export function hostProgram(name: string): string {
+  if (name.includes('/')) return name;
+  let path = programs.get(name);
+  if (!path) {
+    const dirs = (process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':');
+    path = dirs.map((d) => `${d || '.'}/${name}`).find((p) => existsSync(p)) ?? name;
+    programs.set(name, path);
+  }
+  return path;
 }
 
 /** the host's namespaces: PID 1's, or this process's own where /proc/1/ns cannot be read */
@@ -97,7 +114,10 @@ export class RealKernel implements Kernel {
 
   /** Start argvTail under boxlab-shim, wait for its "ready" and PID 1's host pid. */
   private async launch(argvTail: string[], rec: ProcRecord): Promise<{ pid: number; argv: string[]; ms: number }> {
-    const argv = ['setsid', '-f', '/bin/sh', `${this.runDir}/bin/boxlab-shim`, rec.dir, ...argvTail];
+    // the shim runs under the static busybox's ash (tools/bin), whose ${v//x/y} writes the log lines
+    // (its own applets come first for a bare name, so the host's nsenter/unshare go by full path)
+    const [prog, ...args] = argvTail;
+    const argv = ['setsid', '-f', `${this.runDir}/tools/bin/busybox`, 'ash', `${this.runDir}/bin/boxlab-shim`, rec.dir, hostProgram(prog), ...args];
     const r = await run(argv, { detached: true });
     if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: exit ${r.exitCode}`, 'EIO', cmdline(argv));
     const t0 = Date.now();
@@ -106,6 +126,12 @@ export class RealKernel implements Kernel {
       if (f.pid) {
         this.procs.link(f.pid, rec);
         return { pid: f.pid, argv, ms: Date.now() - t0 + r.durationMs };
+      }
+      if (f.failed === 'gone' && f.child) {
+        // it ran and ended before the shim could see PID 1 (an exec's quick command): the
+        // record follows the process the shim started
+        this.procs.link(f.child, rec);
+        return { pid: f.child, argv, ms: Date.now() - t0 + r.durationMs };
       }
       if (f.failed !== undefined && f.exit) {
         const why = this.procs.errors(rec);
@@ -139,7 +165,7 @@ export class RealKernel implements Kernel {
       '/bin/sh', `${this.runDir}/bin/boxlab-init`, rec.dir, '--root', spec.rootfs,
       ...(spec.hostname ? ['--hostname', spec.hostname] : []), '--wd', spec.cwd || '/',
       ...(spec.binds ?? []).flatMap((b) => ['--bind', `${b.source}:${b.target}${b.readonly ? ':ro' : ''}`]),
-      '--', ...setprivArgv(), '--', ...envArgv(spec.env), ...spec.argv,
+      '--', ...setprivArgv(DEFAULT_CAPS, spec.user), '--', ...envArgv(spec.env), ...spec.argv,
     ];
     const { pid, argv, ms } = await this.launch([...ns.join, ...ns.unshare, ...init], rec);
     const ids = nsIds(pid);
@@ -168,7 +194,7 @@ export class RealKernel implements Kernel {
     const tail = [
       'nsenter', `--target=${target}`, '--pid', '--mount', '--uts', '--ipc', '--net', '--cgroup', '--root', `--wd=${spec.cwd || '/'}`,
       `${CONTAINER_TOOLS}/busybox`, 'sh', '-c', 'echo ready >&9; exec 9>&- 2>&4 4>&-; exec "$@"', 'boxlab-exec',
-      `${CONTAINER_TOOLS}/ld.so`, '--library-path', CONTAINER_TOOLS, `${CONTAINER_TOOLS}/setpriv`, ...setprivArgv().slice(1), '--', ...envArgv(spec.env), ...spec.argv,
+      `${CONTAINER_TOOLS}/ld.so`, '--library-path', CONTAINER_TOOLS, `${CONTAINER_TOOLS}/setpriv`, ...setprivArgv(DEFAULT_CAPS, spec.user).slice(1), '--', ...envArgv(spec.env), ...spec.argv,
     ];
     const { pid, argv, ms } = await this.launch(tail, rec);
     this.emit({ kind: 'namespace.join', nsTypes: ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'], targetPid: target, pid, command: cmdline(argv), durationMs: ms, status: 0 });
@@ -248,6 +274,11 @@ export class RealKernel implements Kernel {
   async status(pid: number): Promise<ProcStatus | null> {
     const rec = this.procs.byPid(pid);
     if (!rec) return null;
+    // the common case, asked for every container by every command: no exit yet and PID 1 alive
+    if (!this.procs.exited(rec)) {
+      const st = procState(pid);
+      if (st && st !== 'zombie') return { pid, state: st, oomKilled: false, startedAt: rec.startedAt };
+    }
     for (let tries = 0; ; tries++) {
       const f = this.procs.facts(rec);
       if (f.exit) {
@@ -259,7 +290,7 @@ export class RealKernel implements Kernel {
           const limit = Number(this.cgroups.read(rec.cgroup!, 'memory.max').trim()) || 0;
           this.emit({ kind: 'process.oom-kill', pid, nsPid: 1, cgroup: `/${rec.cgroup}`, usage: limit, limit, command: `cat ${this.cgroups.dirs(rec.cgroup!)[0]}/memory.oom_control  # oom_kill ${this.oomKills(rec.cgroup)}`, status: 0 });
         }
-        return { pid, state: 'exited', exitCode: code, signal, oomKilled, startedAt: rec.startedAt, finishedAt: f.exit.at };
+        return this.exited({ pid, state: 'exited', exitCode: code, signal, oomKilled, startedAt: rec.startedAt, finishedAt: f.exit.at });
       }
       const st = procState(pid);
       if (st && st !== 'zombie') return { pid, state: st, oomKilled: false, startedAt: rec.startedAt };
@@ -268,20 +299,27 @@ export class RealKernel implements Kernel {
         await new Promise((r) => setTimeout(r, 10));
         if (tries < 300) continue;
       }
-      return { pid, state: 'exited', exitCode: 137, signal: 'SIGKILL', oomKilled: false, startedAt: rec.startedAt, finishedAt: this.clock.now() };
+      return this.exited({ pid, state: 'exited', exitCode: 137, signal: 'SIGKILL', oomKilled: false, startedAt: rec.startedAt, finishedAt: this.clock.now() });
     }
   }
   private reported = new Set<number>();
+  private exits = new Set<number>();
+
+  /** the first time a process is seen gone, say so (as the simulated kernel does when it exits) */
+  private exited(st: ProcStatus): ProcStatus {
+    if (!this.exits.has(st.pid)) {
+      this.exits.add(st.pid);
+      this.emit({ kind: 'process.exit', pid: st.pid, nsPid: 1, exitCode: st.exitCode ?? 0, signal: st.signal, argv: this.procs.byPid(st.pid)?.argv ?? [], command: `wait ${st.pid}`, status: st.exitCode });
+    }
+    return st;
+  }
 
   async wait(pid: number, timeoutMs?: number): Promise<ProcStatus | null> {
     const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
     for (;;) {
       const st = await this.status(pid);
       if (!st) return null;
-      if (st.state === 'exited') {
-        this.emit({ kind: 'process.exit', pid, nsPid: 1, exitCode: st.exitCode ?? 0, signal: st.signal, argv: this.procs.byPid(pid)?.argv ?? [], command: `wait ${pid}`, status: st.exitCode });
-        return st;
-      }
+      if (st.state === 'exited') return st;
       if (Date.now() >= deadline) return null;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -338,6 +376,15 @@ export class RealKernel implements Kernel {
 
   async unmount(target: string): Promise<void> {
     const argv = umountArgv(target);
+    // not mounted (taken down already): what umount would say, without running it
+    const real = (() => {
+      try {
+        return realpathSync(target);
+      } catch {
+        return target;
+      }
+    })();
+    if (!readMountinfo('self').some((m) => m.target === target || m.target === real)) throw new KernelError(`${cmdline(argv)}: ${target}: not mounted.`, 'EINVAL', cmdline(argv));
     const r = await run(argv);
     if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: ${r.stderr.trim()}`, mountErrno(r.stderr), cmdline(argv));
     this.emit({ kind: 'unmount', target, command: cmdline(argv), durationMs: r.durationMs, status: 0 });
@@ -380,6 +427,12 @@ export class RealKernel implements Kernel {
         if (!(await base.exists(p))) return;
         await base.remove(p);
         this.emit({ kind: 'fs.remove', path: p, command: cmdline(['rm', '-rf', p]), status: 0 });
+      },
+      writeEntries: async (p, entries) => {
+        const t0 = performance.now();
+        await base.writeEntries(p, entries);
+        const bytes = entries.reduce((n, e) => n + (e.data?.length ?? 0), 0);
+        this.emit({ kind: 'fs.populate', path: p, files: entries.length, bytes, command: `mkdir -p ${shq(p)} && tar -xf - -C ${shq(p)}`, durationMs: performance.now() - t0, status: 0 });
       },
       populateBase: async (p) => {
         const t0 = performance.now();

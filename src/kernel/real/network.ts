@@ -7,7 +7,7 @@ import type { KernelEventInput } from '../events.js';
 import { KernelError, type KernelNet } from '../kernel.js';
 import { nsId } from './namespaces.js';
 import { run, type RunResult } from './run.js';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 
 export function ipErrno(stderr: string): string {
   if (/File exists/i.test(stderr)) return 'EEXIST';
@@ -35,6 +35,8 @@ export function realNet(d: NetDeps): KernelNet {
     return r;
   };
   const ev = (r: RunResult) => ({ command: cmdline(r.argv), durationMs: r.durationMs, status: r.exitCode });
+  // links this kernel deleted: a second delete (teardown again before rm) needs no `ip` to fail
+  const deleted = new Set<string>();
   const linkExists = async (netns: string | undefined, dev: string) => (await run(ipArgv(netns, ['link', 'show', dev]))).exitCode === 0;
   return {
     async ensureBridge(name, cidr) {
@@ -57,10 +59,13 @@ export function realNet(d: NetDeps): KernelNet {
       d.emit({ kind: 'net.netns-create', name, id, ...ev(r) });
     },
     async deleteNetns(name) {
+      // gone already (taken down before): what ip would say, without running it
+      if (!existsSync(`/run/netns/${name}`)) throw new KernelError(`ip netns delete ${name}: Cannot remove namespace file "/run/netns/${name}": No such file or directory`, 'ENOENT', `ip netns delete ${name}`);
       const r = await must(['ip', 'netns', 'delete', name]);
       d.emit({ kind: 'net.netns-delete', name, ...ev(r) });
     },
     async createVeth(s) {
+      deleted.delete(s.host);
       const add = await must(h(['link', 'add', s.host, 'type', 'veth', 'peer', 'name', s.peerName, 'netns', s.netns]));
       d.emit({ kind: 'net.veth-create', host: s.host, peer: s.peerName, ...ev(add) });
       d.emit({ kind: 'net.link-netns', link: s.peerName, netns: s.netns, ...ev(add) });
@@ -68,7 +73,9 @@ export function realNet(d: NetDeps): KernelNet {
       d.emit({ kind: 'net.link-master', link: s.host, bridge: s.bridge, ...ev(master) });
     },
     async deleteLink(name) {
+      if (deleted.has(name)) throw new KernelError(`${cmdline(h(['link', 'delete', name]))}: Cannot find device "${name}"`, 'ENOENT', cmdline(h(['link', 'delete', name])));
       const r = await must(h(['link', 'delete', name]));
+      deleted.add(name);
       d.emit({ kind: 'net.link-delete', link: name, ...ev(r) });
     },
     async addAddress(s) {

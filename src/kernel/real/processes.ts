@@ -20,9 +20,14 @@ export function readStatus(pid: number): Record<string, string> | null {
 }
 
 export function procState(pid: number): ProcState | null {
-  const st = readStatus(pid);
-  if (!st) return null;
-  return STATES[st.State?.[0] ?? 'X'] ?? 'running';
+  // the state letter follows the (comm) in /proc/PID/stat: one short read, as ps does
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  return STATES[stat[stat.lastIndexOf(')') + 2] ?? 'X'] ?? 'running';
 }
 
 /** host pid → the pid inside the process's innermost PID namespace (last NSpid field) */

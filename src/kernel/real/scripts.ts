@@ -1,14 +1,67 @@
-// The three small programs a real container runs through, written to /run/boxlab/bin so a
-// student can read them: boxlab-shim (the supervisor that outlives the CLI, as containerd-shim
-// does), boxlab-init (PID 1's first moments: mounts, hostname, pivot_root, dropped privileges,
-// then exec of the user's command) and boxlab-log.mjs (stdout/stderr → Docker json-file lines).
+// The small programs a real container runs through, written to /run/boxlab/bin so a student
+// can read them: boxlab-shim (the supervisor that outlives the CLI, as containerd-shim does),
+// boxlab-log (stdout/stderr → Docker json-file lines), boxlab-init (PID 1's first moments:
+// mounts, hostname, pivot_root, dropped privileges, then exec of the user's command) and
+// boxlab-forward.mjs (the TCP proxy of `-p`). The shim and the log writer run under the static
+// busybox's ash, so a container costs a few hundred KiB of processes beside its own.
+
+/** The control characters JSON escapes (all below 0x20 but the newline that ends a line). */
+const CONTROL = Array.from({ length: 31 }, (_, i) => i + 1).filter((c) => c !== 10);
+const SHORT: Record<number, string> = { 8: 'b', 9: 't', 12: 'f', 13: 'r' };
+const CONTROL_CHARS = CONTROL.map((c) => `\\${c.toString(8).padStart(3, '0')}`).join('');
+const CONTROL_ESCAPES = CONTROL.map((c) => `      line=\${line//$'\\${c.toString(8).padStart(3, '0')}'/\\\\${SHORT[c] ?? `u${c.toString(16).padStart(4, '0')}`}}`).join('\n') + ' ;;';
 
 /**
- * boxlab-shim DIR CMD...: run CMD (its own stderr to DIR/runner.err, the container's on fd 4) (nsenter/unshare ...) detached from the CLI. It starts the log
- * writer, has CMD join the container's cgroup (DIR/cgroup.procs lists the files), waits for
- * boxlab-init's "ready" on fd 9, records PID 1's host pid in DIR/pid, moves the unshare process
- * itself back to the CLI's cgroup (DIR/home.procs) so only the container's processes count,
- * and at the end writes the exit status to DIR/exit (its mtime is the finish time).
+ * boxlab-log DIR STREAM: the container's output on stdin as Docker json-file lines
+ * {log, stream, time} appended to the log file named in DIR/log. The shim runs it for stderr
+ * and sources it to write stdout itself, so a container costs one small process for its logs.
+ */
+export const LOG_WRITER = `#!/bin/sh
+# boxlab-log DIR STREAM: stdin → the container's json-file log (sourced by boxlab-shim: log_open, log_lines)
+log_open() {
+  dir=$1
+  IFS= read -r log < "$dir/log" || [ -n "$log" ] || return 1
+  exec 7>>"$log"
+  # the wall clock (ms) and /proc/uptime (1/100 s) when the record was made: a line's time is
+  # the first plus the uptime since, so no process runs per line to tell the time
+  read -r ms0 up0 < "$dir/clock" || return 1
+  ctl=$'${CONTROL_CHARS}'
+}
+# lines of stdin → {"log":"...\\n","stream":"$1","time":"2006-01-02T15:04:05.000Z"} on fd 7
+log_lines() {
+  nl='\\n' day=
+  while :; do
+    line=
+    IFS= read -r line || { [ -n "$line" ] || break; nl=; }
+    line=\${line//\\\\/\\\\\\\\}; line=\${line//\\"/\\\\\\"}
+    case $line in *[$ctl]*)
+${CONTROL_ESCAPES}
+    esac
+    read -r up rest < /proc/uptime
+    t=$(( ms0 + (\${up%.*}\${up#*.} - up0) * 10 )); s=$(( t / 1000 ))
+    if [ "$day" != $(( s / 86400 )) ]; then
+      day=$(( s / 86400 )); z=$(( day + 719468 )); era=$(( z / 146097 )); doe=$(( z - era * 146097 ))
+      yoe=$(( (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365 )); doy=$(( doe - (365 * yoe + yoe / 4 - yoe / 100) ))
+      mp=$(( (5 * doy + 2) / 153 )); d=$(( doy - (153 * mp + 2) / 5 + 1 )); m=$(( mp < 10 ? mp + 3 : mp - 9 ))
+      y=$(( yoe + era * 400 + (m <= 2) ))
+    fi
+    printf '{"log":"%s%s","stream":"%s","time":"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ"}\\n' "$line" "$nl" "$1" \\
+      $y $m $d $(( s % 86400 / 3600 )) $(( s % 3600 / 60 )) $(( s % 60 )) $(( t % 1000 )) >&7
+    [ -n "$nl" ] || break
+  done
+}
+case $0 in */boxlab-log) log_open "$1" || exit 125; log_lines "$2" ;; esac
+`;
+
+/**
+ * boxlab-shim DIR CMD...: run CMD (its own stderr to DIR/runner.err, the container's on fd 4)
+ * (nsenter/unshare ...) detached from the CLI, under the static busybox's ash. CMD joins the
+ * container's cgroup (DIR/cgroup.procs lists the files); boxlab-init's "ready HOSTPID" on fd 9
+ * gives PID 1's host pid (DIR/pid); the unshare process itself moves back to the CLI's cgroup
+ * (DIR/home.procs) so only the container's processes count. boxlab-log writes the container's
+ * stderr as Docker json-file lines, and the shim, with its functions, the stdout: a container
+ * costs two small processes beyond unshare and its own. At the end it writes the exit status
+ * to DIR/exit (its mtime is the finish time).
  */
 export const SHIM = `#!/bin/sh
 # boxlab-shim DIR CMD...: supervise one container process from outside it (see boxlab-init)
@@ -16,28 +69,38 @@ dir=$1; shift
 cd /
 exec </dev/null >/dev/null 2>>"$dir/shim.err"
 mkfifo "$dir/out" "$dir/err" "$dir/ready" || exit 125
-node "$(dirname "$0")/boxlab-log.mjs" "$dir" &
+# the log writer: a process of its own for stderr; this shell writes stdout (sourced functions)
+bin=\${0%/*}
+. "$bin/boxlab-log"
+log_open "$dir" || exit 125
+"\${bin%/bin}/tools/bin/busybox" ash "$bin/boxlab-log" "$dir" stderr < "$dir/err" &
 logger=$!
 in=/dev/null; [ -f "$dir/stdin" ] && in=$dir/stdin
-/bin/sh -c 'while read -r f; do echo $$ > "$f" || exit 125; done < "$0/cgroup.procs"; exec "$@"' "$dir" "$@" \\
-  <"$in" >"$dir/out" 4>"$dir/err" 2>>"$dir/runner.err" 9>"$dir/ready" &
+(
+  read -r self rest < /proc/self/stat
+  while read -r f; do echo "$self" > "$f" || exit 125; done < "$dir/cgroup.procs"
+  exec 7>&- "$@"
+) <"$in" >"$dir/out" 4>"$dir/err" 2>>"$dir/runner.err" 9>"$dir/ready" &
 child=$!
 echo "$child" > "$dir/child"
-state=
-read -r state < "$dir/ready" || true
+exec 5<"$dir/out"
+state= pid1=
+read -r state pid1 < "$dir/ready" || true
 if [ "$state" = ready ]; then
-  pid1=
-  for t in /proc/$child/task/*/children; do read -r pid1 rest < "$t" && [ -n "$pid1" ] && break; done
-  echo "$pid1" > "$dir/pid"
-  # best effort (a subshell: a failed write must not end the shim, as dash does for builtins)
+  # boxlab-init says its host pid; an exec's shell cannot, so look among the children
+  [ -n "$pid1" ] || for t in /proc/$child/task/*/children; do read -r pid1 rest < "$t" && [ -n "$pid1" ] && break; done
+  if [ -n "$pid1" ]; then echo "$pid1" > "$dir/pid"; else echo gone > "$dir/failed"; fi
+  # best effort: a failed write must not end the shim
   [ -f "$dir/home.procs" ] && while read -r f; do (echo "$child" > "$f") 2>/dev/null; done < "$dir/home.procs"
 else
   echo "\${state:-error}" > "$dir/failed"
 fi
+log_lines stdout <&5
+exec 5<&-
 wait "$child"
 code=$?
 # the container's published ports go with it (boxlab-forward.mjs)
-[ -f "$dir/forward.pid" ] && kill "$(cat "$dir/forward.pid")" 2>/dev/null
+[ -f "$dir/forward.pid" ] && read -r fwd < "$dir/forward.pid" && kill "$fwd" 2>/dev/null
 # util-linux 2.38 unshare/nsenter cannot re-raise SIGKILL on themselves and exit 1 instead;
 # PID 1 of a PID namespace dies of no other signal from outside, so that is a SIGKILL (137)
 [ "$code" = 1 ] && grep -q 'sigprocmask unblock failed' "$dir/runner.err" 2>/dev/null && code=137
@@ -75,18 +138,32 @@ while [ $# -gt 0 ]; do
     *) fail "unknown option $1" ;;
   esac
 done
-tools=$(dirname "$0")/../tools
+tools=\${0%/*}/../tools
 [ -d "$root" ] || fail "no root filesystem at $root"
-mount -t proc -o nosuid,nodev,noexec proc "$root/proc" || fail "mount proc"
-mount -t tmpfs -o nosuid,strictatime,mode=755,size=65536k tmpfs "$root/dev" || fail "mount /dev"
+# this shell's pid on the host, from the host's /proc (still mounted here): the shim records it
+read -r hostpid rest < /proc/self/stat
+# the mounts go into a table, one "mount -a" per batch: fewer programs to start than a mount(8)
+# each. A path with a blank or a backslash cannot be written in such a table: then each mount
+# has a mount(8) of its own.
+case "$root$tools" in *[[:space:]\\\\]*) table= ;; *) table=$dir/fstab; : > "$table" ;; esac
+m() {
+  if [ -n "$table" ]; then echo "$1 $2 $3 $4 0 0" >> "$table"
+  elif [ "$3" = none ]; then mount -o "$4" "$1" "$2"
+  else mount -t "$3" -o "$4" "$1" "$2"; fi
+}
+flush() { [ -z "$table" ] || { mount -a -T "$table" && : > "$table"; }; }
+m proc "$root/proc" proc nosuid,nodev,noexec
+m tmpfs "$root/dev" tmpfs nosuid,strictatime,mode=755,size=65536k
+flush || fail "mount proc, /dev"
 cp -a "$tools/dev/." "$root/dev/"
-mount -t devpts -o newinstance,nosuid,noexec,gid=5,mode=620,ptmxmode=666 devpts "$root/dev/pts"
-mount -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm "$root/dev/shm"
-mount --bind -o ro,nosuid,nodev "$tools/bin" "$root${CONTAINER_TOOLS}"
-[ -d "$root/sys" ] && mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
-mount --bind -o ro "$root/proc/sys" "$root/proc/sys"
-[ -e "$root/proc/sysrq-trigger" ] && mount --bind -o ro "$root/proc/sysrq-trigger" "$root/proc/sysrq-trigger"
-for p in kcore keys timer_list; do [ -e "$root/proc/$p" ] && mount --bind "$root/dev/null" "$root/proc/$p"; done
+m devpts "$root/dev/pts" devpts newinstance,nosuid,noexec,gid=5,mode=620,ptmxmode=666
+m shm "$root/dev/shm" tmpfs nosuid,nodev,noexec,mode=1777,size=65536k
+m "$tools/bin" "$root${CONTAINER_TOOLS}" none bind,ro,nosuid,nodev
+[ -d "$root/sys" ] && m sysfs "$root/sys" sysfs ro,nosuid,nodev,noexec
+m "$root/proc/sys" "$root/proc/sys" none bind,ro
+[ -e "$root/proc/sysrq-trigger" ] && m "$root/proc/sysrq-trigger" "$root/proc/sysrq-trigger" none bind,ro
+for p in kcore keys timer_list; do [ -e "$root/proc/$p" ] && m "$root/dev/null" "$root/proc/$p" none bind; done
+flush || fail "mount /dev/pts, /dev/shm, /sys, a read-only /proc/sys"
 for b in $binds; do
   src=\${b%%:*}; rest=\${b#*:}; dst=\${rest%%:*}; mode=\${rest#"$dst"}
   mkdir -p "$root$dst"
@@ -94,6 +171,8 @@ for b in $binds; do
   [ "$mode" = ":ro" ] && mount -o remount,bind,ro "$root$dst"
 done
 [ -n "$host" ] && hostname "$host"
+# a network namespace of its own starts with lo down (--network none; a joined one has it up)
+"$tools/bin/busybox" ip link set lo up 2>/dev/null || true
 cd "$root"
 pivot_root . .
 ${CONTAINER_TOOLS}/busybox umount -l .
@@ -109,35 +188,9 @@ done
 PATH=$cpath
 command -v "$cmd" >/dev/null 2>&1 || { echo enoent >&9; exit 127; }
 [ "$1" = setpriv ] && shift
-echo ready >&9
+echo "ready $hostpid" >&9
 exec 2>&3 3>&- 9>&-
 exec ${CONTAINER_TOOLS}/ld.so --library-path ${CONTAINER_TOOLS} ${CONTAINER_TOOLS}/setpriv "$@"
-`;
-
-/** boxlab-log.mjs DIR: copy DIR/out and DIR/err into the log file named in DIR/log, one JSON line per line. */
-export const LOGGER = `// boxlab-log.mjs DIR: the container's stdout and stderr as Docker json-file lines {log, stream, time}
-import { appendFileSync, createReadStream, readFileSync } from 'node:fs';
-const dir = process.argv[2];
-const log = readFileSync(dir + '/log', 'utf8');
-const write = (lines, stream) => {
-  if (!lines.length) return;
-  const time = new Date().toISOString();
-  appendFileSync(log, lines.map((l) => JSON.stringify({ log: l, stream, time }) + '\\n').join(''));
-};
-for (const [file, stream] of [['out', 'stdout'], ['err', 'stderr']]) {
-  let buf = '';
-  const s = createReadStream(dir + '/' + file, { encoding: 'utf8' });
-  s.on('data', (d) => {
-    buf += d;
-    const lines = [];
-    for (let i = buf.indexOf('\\n'); i >= 0; i = buf.indexOf('\\n')) {
-      lines.push(buf.slice(0, i + 1));
-      buf = buf.slice(i + 1);
-    }
-    write(lines, stream);
-  });
-  s.on('end', () => write(buf ? [buf] : [], stream));
-}
 `;
 
 /**

@@ -26,6 +26,9 @@ export class ProcTable {
     const dir = join(this.procsDir, token);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'log'), meta.log);
+    // the shim stamps log lines with this wall clock (ms) plus the /proc/uptime (1/100 s) since
+    const uptime = readFileSync('/proc/uptime', 'utf8').split(' ')[0].replace('.', '');
+    writeFileSync(join(dir, 'clock'), `${Date.now()} ${uptime}\n`);
     writeFileSync(join(dir, 'cgroup.procs'), files.cgroupProcs.map((f) => `${f}\n`).join(''));
     if (files.homeProcs.length) writeFileSync(join(dir, 'home.procs'), files.homeProcs.map((f) => `${f}\n`).join(''));
     if (files.stdin !== undefined) writeFileSync(join(dir, 'stdin'), files.stdin);
@@ -68,6 +71,11 @@ export class ProcTable {
     const exit = read('exit');
     if (exit !== null) out.exit = { code: Number(exit.trim()), at: statSync(join(rec.dir, 'exit')).mtimeMs };
     return out;
+  }
+
+  /** has the shim written the exit status? */
+  exited(rec: ProcRecord): boolean {
+    return existsSync(join(rec.dir, 'exit'));
   }
 
   errors(rec: ProcRecord): string {
