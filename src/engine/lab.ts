@@ -1,6 +1,7 @@
 // A lab: one kernel (sim or real), the engine's records, and where both are kept. Each CLI
 // command is one transaction: lock, load, act, save, unlock. Long waits (a foreground `run`,
 // `logs -f`, `stop`'s grace period) happen between transactions, so other commands can run.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,8 +59,25 @@ export function defaultHome(mode: Mode, env: NodeJS.ProcessEnv = process.env): s
   return join(data, 'boxlab', 'sim');
 }
 
+/** Where every lab keeps its kernel-side files (layers, containers, volumes) by default. */
+export const LAB_ROOT = '/var/lib/boxlab';
+
+/**
+ * The directory of a lab's kernel-side files. A simulated lab has a file system of its own, so
+ * /var/lib/boxlab always; real labs share the machine's, so the default one (home
+ * /var/lib/boxlab) uses it and any other (a lesson's lab, BOXLAB_HOME) gets
+ * /var/lib/boxlab/labs/HASH: two real labs never share a volume name or a layer one of them
+ * may remove, and everything stays under /var/lib/boxlab, where cleanup looks.
+ */
+export function labRoot(mode: Mode, home: string): string {
+  if (mode === 'sim' || home === LAB_ROOT) return LAB_ROOT;
+  return `${LAB_ROOT}/labs/${createHash('sha256').update(home).digest('hex').slice(0, 12)}`;
+}
+
 export interface Tx {
   kernel: Kernel;
+  /** this lab's kernel-side directory (labRoot) */
+  root: string;
   state: EngineState;
   events: LabEvent[];
   /** a real-disk directory for logs */
@@ -72,6 +90,9 @@ export class Lab {
   readonly mode: Mode;
   readonly file: StateFile<EngineState, unknown> | null;
   readonly dataDir: string;
+  /** the kernel-side directory: labRoot(mode, home) */
+  readonly root: string;
+  private rootMarked = false;
   private clock?: Clock;
   private lockWaitMs: number;
   private makeKernel: KernelFactory;
@@ -88,6 +109,16 @@ export class Lab {
     this.config = opts.config ?? readConfig(opts.home);
     this.file = opts.home ? new StateFile(opts.home) : null;
     this.dataDir = opts.home ?? mkdtempSync(join(tmpdir(), 'boxlab-mem-'));
+    this.root = labRoot(this.mode, this.dataDir);
+  }
+
+  /** A lab of its own below /var/lib/boxlab names its home in `owner`, so cleanup can tell when it is orphaned. */
+  private async markRoot(kernel: Kernel): Promise<void> {
+    if (this.rootMarked || this.root === LAB_ROOT) return;
+    if (!(await kernel.fs.exists(`${this.root}/owner`))) {
+      await kernel.fs.writeEntries(this.root, [{ path: 'owner', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: kernel.clock.now(), data: Buffer.from(`${this.dataDir}\n`) }]);
+    }
+    this.rootMarked = true;
   }
 
   /** An in-memory lab removes its temporary directory (logs, image blobs). */
@@ -129,7 +160,8 @@ export class Lab {
       const step = (name: StepEvent['step'], text: string, command: string) =>
         push({ kind: 'engine.step', step: name, text, command, at: kernel.clock.now() });
       try {
-        return await fn({ kernel, state, events, dataDir: this.dataDir, config: this.config, step });
+        await this.markRoot(kernel);
+        return await fn({ kernel, state, events, root: this.root, dataDir: this.dataDir, config: this.config, step });
       } finally {
         off();
         this.file?.save({ version: STATE_VERSION, engine: state, kernel: kernel.exportState() ?? null });

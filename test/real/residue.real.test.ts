@@ -8,12 +8,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labRoot } from '../../src/engine/lab.js';
 import { isRoot, residue, sh } from './helpers.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'boxlab.js');
 // not boxlab-*: cleanup removes those, and this one must still be there to be looked into
 const NETNS = `boxlabres${process.pid}`;
-const LAB = '/var/lib/boxlab';
 const SEEDS = process.env.BOXLAB_SEED ? [Number(process.env.BOXLAB_SEED)] : Array.from({ length: 50 }, (_, i) => i + 1);
 
 const STEPS: string[][] = [
@@ -75,8 +75,9 @@ describe.skipIf(!isRoot)('zero residue after a SIGKILL of boxlab, then boxlab cl
     const ms = delayOf(seed);
     it(`seed ${seed}: killed ${ms} ms into \`${STEPS[step].slice(0, 1).join(' ')}\``, async () => {
       const why = `seed ${seed} (SIGKILL ${ms} ms into step ${step}: boxlab ${STEPS[step].join(' ')})`;
-      const before = { containers: new Set(list(`${LAB}/containers`)), volumes: new Set(list(`${LAB}/volumes`)) };
       home = mkdtempSync(join(tmpdir(), 'boxlab-res-'));
+      // the lab's files (writable layers, volumes) live in a directory of its own below /var/lib/boxlab
+      const root = labRoot('real', join(home, 'real'));
       sh(`ip netns add ${NETNS} && ip -n ${NETNS} link set lo up`);
       try {
         for (const s of STEPS.slice(0, step)) {
@@ -84,18 +85,17 @@ describe.skipIf(!isRoot)('zero residue after a SIGKILL of boxlab, then boxlab cl
           expect(r.code, `${why}: boxlab ${s.join(' ')}: ${r.stderr}`).toBe(0);
         }
         if ((await killAfter(home, STEPS[step], ms)).killed) killedMidway++;
+        // the lab's home goes too, so cleanup also removes the lab's files, now nobody's
+        rmSync(home, { recursive: true, force: true });
         const c = boxlab(home, ['cleanup']);
         expect(c.code, `${why}: boxlab cleanup: ${c.stderr}`).toBe(0);
+        expect(existsSync(root), `${why}: ${root} is still there`).toBe(false);
         expect(sh(`ip -n ${NETNS} -o link | grep boxlab || true`).trim(), `${why}: links in ${NETNS}`).toBe('');
         sh(`ip netns delete ${NETNS}`);
         expect(residue(), why).toBe('');
         expect(sh('ps -eo args | grep "^sleep 6061" || true').trim(), `${why}: container processes`).toBe('');
       } finally {
         sh(`ip netns delete ${NETNS} 2>/dev/null || true`);
-        // the disk side of what this seed made (writable layer, anonymous volume): not kernel objects, but ours
-        for (const [dir, had] of [[`${LAB}/containers`, before.containers], [`${LAB}/volumes`, before.volumes]] as const) {
-          for (const n of list(dir)) if (!had.has(n)) rmSync(join(dir, n), { recursive: true, force: true });
-        }
         rmSync(home, { recursive: true, force: true });
       }
     });

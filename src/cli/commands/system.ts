@@ -108,6 +108,7 @@ export const cleanupCmd: CommandModule<GlobalArgs, Args> = {
     const any = parts.some(([, l]) => l.length);
     for (const [what, l] of parts) if (l.length) io.out(`${what}: ${l.join(' ')}\n`);
     if (!any) io.out('Nothing of boxlab was left in the kernel.\n');
+    if (r.labs.length) io.out(`files of labs whose home is gone, removed: ${r.labs.join(' ')}\n`);
     for (const e of r.errors) io.err(`boxlab: could not remove: ${e}\n`);
     if (r.errors.length) exit.code = 1;
   },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { cmdline } from '../../kernel/events.js';
 import { KernelError, type FsEntry, type ProcUser, type Signal } from '../../kernel/kernel.js';
 import { NotFound, UserError } from '../errors.js';
-import { ensureImage, LAB_ROOT } from '../images/catalog.js';
+import { ensureImage } from '../images/catalog.js';
 import { newId, randomName, shortId, validName } from '../ids.js';
 import type { Tx } from '../lab.js';
 import { allocate, prefixOf, release } from '../network/ipam.js';
@@ -108,7 +108,7 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
       mounts.push({ type: 'bind', source: v.source, destination: v.destination, rw: !v.readonly });
     } else {
       const vol = await createVolume(tx, v.kind === 'named' ? v.source : undefined);
-      mounts.push({ type: 'volume', name: vol.name, source: volumeDir(vol.name), destination: v.destination, rw: !v.readonly, anonymous: v.kind === 'anonymous' });
+      mounts.push({ type: 'volume', name: vol.name, source: volumeDir(tx, vol.name), destination: v.destination, rw: !v.readonly, anonymous: v.kind === 'anonymous' });
     }
   }
   // the image's VOLUMEs not mounted by -v: an anonymous volume each, filled with what the image has there
@@ -132,7 +132,7 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
     }
   }
 
-  const dir = `${LAB_ROOT}/containers/${id}`;
+  const dir = `${tx.root}/containers/${id}`;
   const layer = { upper: `${dir}/upper`, work: `${dir}/work`, merged: `${dir}/merged`, lower: [...image.layers].reverse().map((l) => l.dir) };
   const logDir = join(tx.dataDir, 'containers', id);
   mkdirSync(logDir, { recursive: true });
@@ -399,15 +399,15 @@ export async function removeContainer(tx: Tx, c: ContainerRec, opts: { force?: b
     await refresh(tx, c, { autoRemove: false });
   }
   await teardown(tx, c);
-  await tx.kernel.fs.remove(`${LAB_ROOT}/containers/${c.id}`);
-  tx.step('layer.remove', `Removed the writable layer of ${c.name}: what it wrote is gone.`, `rm -rf ${LAB_ROOT}/containers/${c.id}`);
+  await tx.kernel.fs.remove(`${tx.root}/containers/${c.id}`);
+  tx.step('layer.remove', `Removed the writable layer of ${c.name}: what it wrote is gone.`, `rm -rf ${tx.root}/containers/${c.id}`);
   if (release(tx.state.ipam, c.network.ip)) tx.step('ip.release', `Released ${c.network.ip} back to the pool.`, `docker network disconnect bridge ${c.name}`);
   rmSync(join(tx.dataDir, 'containers', c.id), { recursive: true, force: true });
   delete tx.state.containers[c.id];
   if (opts.volumes) {
     for (const m of c.mounts) {
       if (m.type === 'volume' && m.anonymous && m.name && tx.state.volumes[m.name]) {
-        await tx.kernel.fs.remove(`${LAB_ROOT}/volumes/${m.name}`);
+        await tx.kernel.fs.remove(`${tx.root}/volumes/${m.name}`);
         delete tx.state.volumes[m.name];
         tx.step('volume.remove', `Removed anonymous volume ${m.name.slice(0, 12)}.`, `docker volume rm ${m.name}`);
       }

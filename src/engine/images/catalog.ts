@@ -5,14 +5,13 @@ import { UserError } from '../errors.js';
 import { shortId } from '../ids.js';
 import type { Tx } from '../lab.js';
 import type { ImageRec } from '../state.js';
-import { LAB_ROOT, registerImage, storeLayer } from './images.js';
+import { registerImage, storeLayer } from './images.js';
 import { packLayer } from './layers.js';
 import { parseRef } from './reference.js';
 import { pullRemote, type Progress } from '../registry/pull.js';
 import type { ImageConfig } from './store.js';
 import type { FsEntry } from '../../kernel/kernel.js';
 
-export { LAB_ROOT };
 export const BASE_IMAGE = 'busybox:latest';
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -104,7 +103,7 @@ async function pullBase(tx: Tx, familiar: string, log: (line: string) => void): 
   const sim = tx.kernel.info.mode === 'sim';
   log(`latest: Pulling from library/${name} (${sim ? 'the simulated hub: built in, no network' : "built on this machine from its busybox: no network"})`);
   // the kernel lays out the root filesystem it can run; it becomes the image's one layer
-  const tmp = `${LAB_ROOT}/tmp/base-${process.pid}-${tx.kernel.clock.now()}`;
+  const tmp = `${tx.root}/tmp/base-${process.pid}-${tx.kernel.clock.now()}`;
   await tx.kernel.fs.remove(tmp);
   await tx.kernel.fs.mkdirp(tmp);
   const made = await spec.lay(tx, tmp);

@@ -8,19 +8,18 @@ import type { ImageRec } from '../state.js';
 import { layerToOverlay, readLayer, type PackedLayer } from './layers.js';
 import { ImageStore, MEDIA, type Descriptor, type ImageConfig, type Manifest } from './store.js';
 
-export const LAB_ROOT = '/var/lib/boxlab';
 
 export function storeOf(tx: Tx): ImageStore {
   return new ImageStore(join(tx.dataDir, 'images'));
 }
 
-export function layerDir(diffId: string): string {
-  return `${LAB_ROOT}/layers/${diffId.replace(/^sha256:/, '')}/diff`;
+export function layerDir(tx: Pick<Tx, 'root'>, diffId: string): string {
+  return `${tx.root}/layers/${diffId.replace(/^sha256:/, '')}/diff`;
 }
 
 /** Unpack a layer blob into its overlay lower dir, unless an earlier image did already. */
 export async function unpackLayer(tx: Tx, layer: { digest: string; diffId: string }): Promise<string> {
-  const dir = layerDir(layer.diffId);
+  const dir = layerDir(tx, layer.diffId);
   if (await tx.kernel.fs.exists(dir)) return dir;
   const entries = layerToOverlay(await readLayer(storeOf(tx).getBlob(layer.digest)));
   const tmp = `${dir}.partial`;

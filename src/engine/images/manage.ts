@@ -64,7 +64,7 @@ async function deleteImage(tx: Tx, img: ImageRec): Promise<number> {
     if (others.some((o) => o.layers.some((x) => x.diffId === l.diffId))) continue;
     freed += l.size;
     store.removeBlob(l.digest);
-    await tx.kernel.fs.remove(layerDir(l.diffId).replace(/\/diff$/, ''));
+    await tx.kernel.fs.remove(layerDir(tx, l.diffId).replace(/\/diff$/, ''));
   }
   delete tx.state.images[img.id];
   return freed;

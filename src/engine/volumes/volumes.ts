@@ -4,10 +4,9 @@ import { NotFound, UserError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Tx } from '../lab.js';
 import type { VolumeRec } from '../state.js';
-import { LAB_ROOT } from '../images/catalog.js';
 
-export function volumeDir(name: string): string {
-  return `${LAB_ROOT}/volumes/${name}/_data`;
+export function volumeDir(tx: Pick<Tx, 'root'>, name: string): string {
+  return `${tx.root}/volumes/${name}/_data`;
 }
 
 export async function createVolume(tx: Tx, name?: string, labels: Record<string, string> = {}): Promise<VolumeRec> {
@@ -18,8 +17,8 @@ export async function createVolume(tx: Tx, name?: string, labels: Record<string,
   }
   const existing = tx.state.volumes[n];
   if (existing) return existing;
-  await tx.kernel.fs.mkdirp(volumeDir(n));
-  const rec: VolumeRec = { name: n, created: tx.kernel.clock.now(), mountpoint: volumeDir(n), anonymous, labels };
+  await tx.kernel.fs.mkdirp(volumeDir(tx, n));
+  const rec: VolumeRec = { name: n, created: tx.kernel.clock.now(), mountpoint: volumeDir(tx, n), anonymous, labels };
   tx.state.volumes[n] = rec;
   tx.step('volume.create', `Created volume ${anonymous ? n.slice(0, 12) : n} at ${rec.mountpoint}.`, `docker volume create ${anonymous ? '' : n}`.trim());
   return rec;
@@ -44,7 +43,7 @@ export async function removeVolume(tx: Tx, name: string, force = false): Promise
   if (users.length && !force) {
     throw new UserError(`remove ${name}: volume is in use - [${users.join(', ')}]`, `Remove the container first ('boxlab rm ${users[0].slice(0, 12)}').`);
   }
-  await tx.kernel.fs.remove(`${LAB_ROOT}/volumes/${name}`);
+  await tx.kernel.fs.remove(`${tx.root}/volumes/${name}`);
   delete tx.state.volumes[name];
   tx.step('volume.remove', `Removed volume ${name}.`, `docker volume rm ${name}`);
 }
@@ -55,7 +54,7 @@ export async function pruneVolumes(tx: Tx, all: boolean): Promise<{ removed: str
   let bytes = 0;
   for (const v of Object.values(tx.state.volumes)) {
     if (volumeUsers(tx, v.name).length || (!all && !v.anonymous)) continue;
-    bytes += await tx.kernel.fs.du(`${LAB_ROOT}/volumes/${v.name}`);
+    bytes += await tx.kernel.fs.du(`${tx.root}/volumes/${v.name}`);
     await removeVolume(tx, v.name);
     removed.push(v.name);
   }

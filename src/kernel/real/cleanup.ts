@@ -16,6 +16,8 @@ export interface CleanupReport {
   netns: string[];
   links: string[];
   records: number;
+  /** lab directories under STATE/labs whose home is gone (a lesson's or a removed BOXLAB_HOME's) */
+  labs: string[];
   errors: string[];
 }
 
@@ -79,7 +81,7 @@ export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupReport>
   const root = opts.cgroupRoot ?? '/sys/fs/cgroup';
   const runDir = opts.runDir ?? '/run/boxlab';
   const stateDir = opts.stateDir ?? '/var/lib/boxlab';
-  const rep: CleanupReport = { killed: [], unmounted: [], cgroups: [], netns: [], links: [], records: 0, errors: [] };
+  const rep: CleanupReport = { killed: [], unmounted: [], cgroups: [], netns: [], links: [], records: 0, labs: [], errors: [] };
   const layout = cgroupLayout(root);
   // 1. processes: shims first (so none restarts anything), then everything in a boxlab cgroup;
   // again until a pass finds none (a container caught half-way in joins its cgroup late)
@@ -144,7 +146,23 @@ export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupReport>
     rep.records = readdirSync(procs).filter((n) => !n.startsWith('pid-')).length;
     rmSync(procs, { recursive: true, force: true });
   }
-  // 6. the runtime dir itself (scripts and tools are rebuilt on the next start)
+  // 6. the files of labs whose home is gone (each names its home in `owner`), never one with a
+  // mount still inside it
+  const labs = join(stateDir, 'labs');
+  const mounted = readMountinfo('self').map((m) => m.target);
+  for (const n of existsSync(labs) ? readdirSync(labs) : []) {
+    const dir = join(labs, n);
+    let owner = '';
+    try {
+      owner = readFileSync(join(dir, 'owner'), 'utf8').trim();
+    } catch {
+      continue; // not one of boxlab's lab dirs, or one being made: leave it
+    }
+    if (!owner || existsSync(owner) || mounted.some((t) => t === dir || t.startsWith(`${dir}/`))) continue;
+    rmSync(dir, { recursive: true, force: true });
+    rep.labs.push(dir);
+  }
+  // 7. the runtime dir itself (scripts and tools are rebuilt on the next start)
   if (!rep.errors.length) rmSync(runDir, { recursive: true, force: true });
   return rep;
 }

@@ -74,7 +74,7 @@ export async function findLeftovers(opts: LeftoverOptions = {}): Promise<Leftove
   const out: Leftovers = { mounts: [], cgroups: [], netns: [], links: [], records: [] };
   for (const [, g] of gs) if (!g.live) out.cgroups.push(...g.dirs);
   const esc = stateDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const merged = new RegExp(`^${esc}/containers/([0-9a-f]{64})/merged$`);
+  const merged = new RegExp(`^${esc}(?:/labs/[0-9a-f]{12})?/containers/([0-9a-f]{64})/merged$`);
   for (const m of readMountinfo('self')) {
     const id = merged.exec(m.target)?.[1];
     if (id && !isLive(id) && !out.mounts.includes(m.target)) out.mounts.push(m.target);
