@@ -5,6 +5,9 @@ import { exit, reportError } from './context.js';
 
 export async function openLab(): Promise<number> {
   exit.code = 0;
+  // from the first moment, so a key pressed while the lab loads reaches it as typed (the UI keeps
+  // raw mode and gives the terminal back as it was on quit)
+  if (process.stdin.isTTY) process.stdin.setRawMode(true);
   try {
     await (ui.handler as (a: Record<string, unknown>) => Promise<void>)({ _: [], $0: 'boxlab', lang: 'en' });
   } catch (e) {

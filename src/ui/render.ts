@@ -31,6 +31,9 @@ export async function startUi(opts: StartUiOptions): Promise<void> {
   if (!stdin.isTTY || !stdout.isTTY) {
     throw new Error('The interactive UI needs a terminal; use `boxlab lesson list` and `boxlab lesson run ID` instead.');
   }
+  // keys pressed while the UI starts must reach it as keys: in the terminal's line mode a quick
+  // Enter would arrive as "\n", which is no Enter to a key reader
+  stdin.setRawMode(true);
   const later = typeof opts.doctorLine === 'function' ? opts.doctorLine : null;
   let told: (line: string) => void = () => undefined;
   const app = createElement(App, {

@@ -62,12 +62,18 @@ describe.skipIf(!hasTmux)('boxlab run -it in a terminal', () => {
       }
       throw new Error(`timed out waiting for ${pattern}; the screen was:\n${screen}`);
     };
+    // a screen listens for keys once React has run its effects, a moment after it is drawn: a
+    // person reads it first, and so does this test (a loaded machine stretches that moment)
+    const read = () => new Promise((r) => setTimeout(r, 300));
     await wait(/A container is a process\s+0\/8 steps/);
+    await read();
     tmux('send-keys', '-t', pane, 'Enter');
     await wait(/Enter\/Space run · n\/p next\/prev/);
+    await read();
     tmux('send-keys', '-t', pane, 'Enter');
     const after = await wait(/web is running/);
     expect(after).toMatch(/pid\s+\d+\s+\d+\s+≠/);
+    await read();
     tmux('send-keys', '-t', pane, 'q');
     await wait(/UI_EXIT=0$/m);
   });

@@ -29,6 +29,12 @@ async function waitForPane(text: string, footer = '', timeoutMs = 10_000): Promi
   }
 }
 
+/** press keys as a person would: a moment after the screen is drawn (it listens once React has run its effects) */
+async function press(keys: string): Promise<void> {
+  await new Promise((r) => setTimeout(r, 300));
+  tmux('send-keys', '-t', 'ui', keys);
+}
+
 describe.skipIf(Boolean(reason))('the UI in tmux', () => {
   afterAll(() => {
     spawnSync('tmux', ['-L', socket, 'kill-server']);
@@ -42,23 +48,23 @@ describe.skipIf(Boolean(reason))('the UI in tmux', () => {
     const home = await waitForPane('A container is a process', 'q quit');
     expect(home).toContain('doctor: sim ready');
 
-    tmux('send-keys', '-t', 'ui', 'Enter');
+    await press('Enter');
     const lesson = await waitForPane('Step 1: A new PID namespace', FOOTER);
     expect(lastLine(lesson)).toBe(FOOTER);
 
-    tmux('send-keys', '-t', 'ui', 'Enter');
+    await press('Enter');
     const ran = await waitForPane('1     root  ps', FOOTER);
     expect(ran).toContain('$ boxlab run base ps');
     expect(ran).toContain('$ unshare --pid --fork sh');
     expect(lastLine(ran)).toBe(FOOTER);
 
-    tmux('send-keys', '-t', 'ui', 'n');
+    await press('n');
     await waitForPane('Step 2: Its own hostname');
-    tmux('send-keys', '-t', 'ui', 'h');
+    await press('h');
     const hinted = await waitForPane('Only this UTS namespace changes.', FOOTER);
     expect(lastLine(hinted)).toBe(FOOTER);
 
-    tmux('send-keys', '-t', 'ui', 'q');
+    await press('q');
     await waitForPane('UI-EXITED');
   });
 });
