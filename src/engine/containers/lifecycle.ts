@@ -123,12 +123,12 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
       if (top?.type === 'dir') {
         // the directory itself (owner, mode) and what is in it, as `cp -a` would copy them
         const content = contentUnder(root, dest.slice(1));
-        const data = volumeDir(vol.name);
+        const data = volumeDir(tx, vol.name);
         await tx.kernel.fs.remove(data);
         await tx.kernel.fs.writeEntries(data.slice(0, data.lastIndexOf('/')), [{ ...top, path: '_data' }, ...content.map((e) => ({ ...e, path: `_data/${e.path}`, ...(e.type === 'hardlink' ? { linkname: `_data/${e.linkname}` } : {}) }))]);
         tx.step('volume.create', `Copied what the image has at ${dest} (${content.length} entries) into the new volume ${vol.name.slice(0, 12)}, as Docker fills an empty volume.`, `cp -a ${dest}/. ${data}/`);
       }
-      mounts.push({ type: 'volume', name: vol.name, source: volumeDir(vol.name), destination: dest, rw: true, anonymous: true });
+      mounts.push({ type: 'volume', name: vol.name, source: volumeDir(tx, vol.name), destination: dest, rw: true, anonymous: true });
     }
   }
 
