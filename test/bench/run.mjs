@@ -1,12 +1,13 @@
 // npm run bench: performance goals as ratios measured side by side in one run.
 //  1. cold start: `boxlab --version` against `node -e 0` (goal: <= 1.3x)
 //  2. sim `run --rm busybox true` in process: containers per second (goal: >= 1,000/s)
-//  3. layer creation, 4. registry push + pull (below)
-//  5. real kernel, Linux + root only: lifecycle and density against crun and runc (real.mjs)
+//  3. the lab UI's first frame in a pseudo-terminal against `node -e 0` (goal: <= 3x)
+//  4. layer creation, 5. registry push + pull (below)
+//  6. real kernel, Linux + root only: lifecycle and density against crun and runc (real.mjs)
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-// 5. real kernel (Linux, root): lifecycle and density against crun and runc (test/bench/real.mjs),
+// 6. real kernel (Linux, root): lifecycle and density against crun and runc (test/bench/real.mjs),
 //    under the machine-wide lock, since other users of this machine may be using the real kernel
 function realSection() {
   if (process.platform !== 'linux') return console.log(`real section: skipped (real mode needs Linux; this is ${process.platform})`);
@@ -204,6 +205,14 @@ async function registryRoundTrip() {
     lab.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// the lab's first frame, in a pseudo-terminal (util-linux script), against node -e 0 in one too
+if (spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0) console.log('UI first frame: skipped (util-linux script is not installed)');
+else {
+  const { uiFirstFrame } = await import('./ui-frame.mjs');
+  const ui = await uiFirstFrame(root);
+  console.log(`UI first frame   node -e 0: ${ui.baseline.toFixed(0)} ms   boxlab's first output byte: ${ui.first.toFixed(0)} ms   ratio ${ui.ratio.toFixed(2)}x   (goal <= 3.00x) ${ui.ratio <= 3 ? 'met' : 'NOT MET'}   (the home screen's lesson list: ${ui.home.toFixed(0)} ms, ${ui.homeRatio.toFixed(2)}x)`);
 }
 
 const reg = await registryRoundTrip();
