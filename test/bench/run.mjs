@@ -81,7 +81,7 @@ console.log(`cold start   node -e 0: ${cold.baseline.toFixed(1)} ms   boxlab --v
 const sim = await simThroughput();
 console.log(`sim run --rm busybox true, in process: ${sim.containers} containers in ${sim.seconds.toFixed(2)} s = ${Math.round(sim.perSecond)}/s   (goal >= 1000/s) ${sim.perSecond >= 1000 ? 'met' : 'NOT MET'}`);
 
-// 3. layer creation from a 200 MB directory: tar + gzip + sha256, against `tar -cz DIR | sha256sum`
+// 4. layer creation from a 200 MB directory: tar + gzip + sha256, against `tar -cz DIR | sha256sum`
 async function layerCreation(mb = 200) {
   const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
@@ -132,7 +132,7 @@ async function layerCreation(mb = 200) {
 const layer = await layerCreation();
 console.log(`layer from a ${layer.mb} MB directory   tar -cz | sha256sum: ${layer.baseline.toFixed(0)} ms   boxlab packLayer: ${layer.boxlab.toFixed(0)} ms   throughput ${layer.throughputRatio.toFixed(2)}x   (goal >= 0.80x) ${layer.throughputRatio >= 0.8 ? 'met' : 'NOT MET'}`);
 
-// 4. push then pull of a 3-layer image to the CNCF distribution registry, against skopeo copy
+// 5. push then pull of a 3-layer image to the CNCF distribution registry, against skopeo copy
 async function registryRoundTrip() {
   const has = (t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status === 0;
   if (!has('docker-registry') || !has('skopeo')) return { skipped: 'docker-registry or skopeo is not installed' };
