@@ -1,6 +1,7 @@
 // Real-kernel test helpers: a container made by hand from kernel primitives, the residue check.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KernelEvent } from '../../src/kernel/events.js';
 import type { ProcStatus } from '../../src/kernel/kernel.js';
 import { RealKernel } from '../../src/kernel/real/kernel.js';
@@ -25,6 +26,26 @@ export function residue(): string {
     sh("ip netns list | grep boxlab || true"),
     sh("ps -eo pid,args | grep -E 'boxlab-(shim|init|log|forward)' | grep -v grep || true"),
   ].join('').trim();
+}
+
+/** residue() less the lines of one network namespace a test made (it holds the lab's bridge) */
+export function residueBut(netns: string): string {
+  return residue().split('\n').filter((l) => l && !l.includes(netns)).join('\n');
+}
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'boxlab.js');
+
+/** `boxlab --real ARGS` in a child process, the lab in home() and its bridge in the network namespace netns */
+export function realBoxlab(home: () => string, netns: string, timeoutMs = 60_000) {
+  return (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [BIN, '--real', ...args], {
+      env: { ...process.env, BOXLAB_HOME: home(), BOXLAB_HOST_NETNS: netns, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
 }
 
 export function realKernel(opts: { hostNetns?: string } = {}) {

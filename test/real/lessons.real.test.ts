@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lessonFiles } from '../../src/lesson/catalog.js';
 import { loadLesson } from '../../src/lesson/parse.js';
-import { isRoot, residue, sh } from './helpers.js';
+import { isRoot, realBoxlab, residue, residueBut, sh } from './helpers.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'boxlab.js');
 const NETNS = `boxlab-lessons-${process.pid}`;
 const hasQemu = spawnSync('qemu-system-x86_64', ['--version']).status === 0;
 let home = '';
@@ -21,17 +20,9 @@ interface Line {
   [k: string]: unknown;
 }
 
-function boxlab(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, '--real', ...args], {
-    env: { ...process.env, BOXLAB_HOME: home, BOXLAB_HOST_NETNS: NETNS, NO_COLOR: '1' },
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const boxlab = realBoxlab(() => home, NETNS, 600_000);
 
-/** boxlab's objects in the kernel, less this test's own network namespace */
-const ours = () => residue().split('\n').filter((l) => l && !l.includes(NETNS)).join('\n');
+const ours = () => residueBut(NETNS);
 
 const lessons = lessonFiles('en').map((f) => loadLesson(f)).filter((l) => l.modes.includes('real'));
 

@@ -1,27 +1,17 @@
 // `run --network none` on the real kernel: a network namespace of the container's own with lo up
 // and nothing else (no veth, no netns in /run/netns), and nothing of boxlab left afterwards.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, residue, sh } from './helpers.js';
+import { isRoot, realBoxlab, residue, residueBut, sh } from './helpers.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'boxlab.js');
 const NETNS = `boxlab-nonetest-${process.pid}`;
 let home: string;
 
-function boxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, '--real', ...args], {
-    env: { ...process.env, BOXLAB_HOME: home, BOXLAB_HOST_NETNS: NETNS, NO_COLOR: '1' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const boxlab = realBoxlab(() => home, NETNS);
 
-/** residue() less this test's own network namespace (it holds the lab's bridge) */
-const ours = () => residue().split('\n').filter((l) => l && !l.includes(NETNS)).join('\n');
+const ours = () => residueBut(NETNS);
 
 describe.skipIf(!isRoot)('boxlab --real run --network none', () => {
   beforeAll(() => {

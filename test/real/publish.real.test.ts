@@ -6,20 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, residue, sh } from './helpers.js';
+import { isRoot, realBoxlab, residue, sh } from './helpers.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'boxlab.js');
 const NETNS = `boxlab-pubtest-${process.pid}`;
 let home: string;
 
-function boxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, '--real', ...args], {
-    env: { ...process.env, BOXLAB_HOME: home, BOXLAB_HOST_NETNS: NETNS, NO_COLOR: '1' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const boxlab = realBoxlab(() => home, NETNS);
 
 const forwarders = () => sh("ps -eo pid,args | grep boxlab-forward | grep -v grep || true").trim();
 const fetch = (port: number) => spawnSync('ip', ['netns', 'exec', NETNS, 'busybox', 'wget', '-qO-', `http://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: 10_000 });

@@ -4,12 +4,12 @@
 // `system df` adds up, and a push to `boxlab registry serve` + rmi + pull gives the same digest.
 // Then USER and VOLUME in a Dockerfile of its own, as the sim tests check them. The lab's bridge
 // lives in a throwaway network namespace (BOXLAB_HOST_NETNS); nothing is left afterwards.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, residue, sh, skipReason } from './helpers.js';
+import { isRoot, realBoxlab, residue, sh, skipReason } from './helpers.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'boxlab.js');
 const SANDBOX = join(import.meta.dirname, '..', '..', 'sandbox');
@@ -19,14 +19,7 @@ let home: string;
 
 if (!isRoot) console.log(`skipping the sandbox walkthrough in real mode: ${skipReason}`);
 
-function boxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, '--real', ...args], {
-    env: { ...process.env, BOXLAB_HOME: home, BOXLAB_HOST_NETNS: NETNS, NO_COLOR: '1' },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const boxlab = realBoxlab(() => home, NETNS, 600_000);
 
 /** boxlab ... that must succeed; its stdout */
 function ok(...args: string[]): string {
