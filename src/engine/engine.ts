@@ -107,7 +107,7 @@ export class Engine {
       const c = await createContainer(tx, { ...opts, tty: opts.tty && !!term }, (l) => io.err(`${l}\n`));
       if (!opts.detach) c.attachedBy = process.pid;
       try {
-        await startContainer(tx, c, { stdin: opts.stdin });
+        await startContainer(tx, c, { stdin: opts.stdin, terminal: !!term });
       } catch (e) {
         if (c.hostConfig.autoRemove && tx.state.containers[c.id]) await removeContainer(tx, c, { force: true, volumes: true });
         throw e;
@@ -127,6 +127,9 @@ export class Engine {
    * output comes back; Ctrl-C interrupts what runs in the foreground; Ctrl-D or `exit` ends it.
    */
   async interact(id: string, io: Io, term: Terminal): Promise<number> {
+    // a kernel that gave the container this terminal: it reads and writes it itself, and Ctrl-C
+    // reaches what runs in its foreground; wait for it to end (the CLI must not die of Ctrl-C)
+    if (await this.tx(async (tx) => !!tx.kernel.handsOverTerminal)) return this.attach(id, io, 0, { onInterrupt: () => term.onInterrupt(() => undefined) });
     let offset = 0;
     let interrupt = false;
     const off = term.onInterrupt(() => (interrupt = true));
@@ -299,7 +302,7 @@ export class Engine {
   }
 
   /** docker exec: a new process in the container's namespaces and cgroup; returns its exit code. */
-  async exec(name: string, argv: string[], opts: { env?: string[]; workdir?: string; stdin?: string }, io: Io): Promise<number> {
+  async exec(name: string, argv: string[], opts: { env?: string[]; workdir?: string; stdin?: string; tty?: boolean }, io: Io): Promise<number> {
     const logPath = join(this.lab.dataDir, `exec-${newId().slice(0, 16)}.log`);
     const pid = await this.tx(async (tx) => {
       await refreshAll(tx);
@@ -311,7 +314,9 @@ export class Engine {
       const user = await userOf(tx, c);
       const env = envObject([...c.config.env, ...(opts.env ?? [])], c.config.hostname, user?.home);
       const as = user ? { user: { uid: user.uid, gid: user.gid, groups: user.groups } } : {};
-      const st = await tx.kernel.exec(c.state.pid, { argv, env, cwd: opts.workdir || c.config.workdir, log: logPath, stdin: opts.stdin, ...as }).catch((e: Error & { errno?: string }) => {
+      // -it on a terminal, where the kernel hands it over: the process reads and writes it itself
+      const tty = opts.tty && tx.kernel.handsOverTerminal ? { tty: true } : {};
+      const st = await tx.kernel.exec(c.state.pid, { argv, env, cwd: opts.workdir || c.config.workdir, log: logPath, stdin: opts.stdin, ...as, ...tty }).catch((e: Error & { errno?: string }) => {
         if (e.errno === 'ENOENT') {
           throw new UserError(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH`, `See what the container has: boxlab exec ${c.name} ls /bin`, 127);
         }
@@ -345,6 +350,9 @@ export class Engine {
   /** docker logs [--tail N] [-f] */
   async logs(name: string, opts: { tail?: number; follow?: boolean; timestamps?: boolean }, io: Io): Promise<void> {
     const c = await this.view((tx) => structuredClone(findContainer(tx, name)));
+    if (this.lab.mode === 'real' && c.config.tty && c.config.openStdin) {
+      io.err(`boxlab: ${c.name} was run with -it on a terminal: what it did there was not recorded (only output without a terminal is).\n`);
+    }
     const all = readLog(c.logPath, 0);
     const stamp = (l: LogLine): LogLine => (opts.timestamps ? { ...l, log: `${l.time} ${l.log}` } : l);
     const lines = opts.tail !== undefined && opts.tail >= 0 ? all.lines.slice(Math.max(0, all.lines.length - opts.tail)) : all.lines;

@@ -57,7 +57,11 @@ export interface SpawnSpec {
   /** host path of a log file; stdout and stderr go there as JSON lines (Docker's json-file) */
   log: string;
   stdin?: string;
-  /** a terminal: an interactive shell waits for lines sent with input() */
+  /**
+   * a terminal: on a kernel that hands over the terminal (handsOverTerminal) the process gets the
+   * CLI's own terminal as its stdin, stdout and stderr, in the foreground, and nothing is logged;
+   * otherwise an interactive shell waits for lines sent with input()
+   */
   tty?: boolean;
 }
 
@@ -178,6 +182,8 @@ export interface Kernel {
   readonly clock: Clock;
   readonly fs: KernelFs;
   readonly net: KernelNet;
+  /** a process spawned with tty reads and writes the CLI's terminal itself (real), rather than lines sent with input() (sim) */
+  readonly handsOverTerminal?: boolean;
 
   on(listener: EventListener): () => void;
 

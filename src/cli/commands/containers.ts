@@ -83,8 +83,11 @@ const run: CommandModule<GlobalArgs, Args> = {
     const engine = engineFor(a);
     simPublishNote(a, opts.publish);
     const stdin = opts.interactive && !opts.tty && !process.stdin.isTTY ? await readAllStdin() : undefined;
-    const term = opts.tty && opts.interactive && !a.detach ? readlineTerminal() : undefined;
-    const guard = modeOf(a) === 'real' && !term ? realInterrupts(engine) : null;
+    const real = modeOf(a) === 'real';
+    // real mode: the container gets this terminal itself (as `unshare ... sh` typed by hand would)
+    const handover = real && opts.tty && opts.interactive && !a.detach;
+    const guard = real ? realInterrupts(engine, handover) : null;
+    const term = handover ? handedOver(guard!) : opts.tty && opts.interactive && !a.detach ? readlineTerminal() : undefined;
     try {
       const r = await engine.run({ ...opts, detach: !!a.detach, stdin }, io, term, guard?.interrupts ?? (term ? undefined : sigintTerminal()));
       exit.code = r.exitCode;
@@ -101,13 +104,19 @@ const run: CommandModule<GlobalArgs, Args> = {
   },
 };
 
+/** The terminal of a real-mode `run -it`: the container reads it; this process only waits. */
+function handedOver(guard: ReturnType<typeof realInterrupts>) {
+  return { readLine: async () => null, onInterrupt: guard.interrupts.onInterrupt, close: () => undefined };
+}
+
 /**
  * Ctrl-C in a real-mode `run` (no terminal): nothing it set up may stay behind. During the start
  * the press is held until the start is done, then the container is killed and its mounts, cgroup
  * and network taken down; while following the output, the first press is passed to the
  * container as SIGINT (docker's sig-proxy) and the second kills it, with the same teardown.
+ * With `terminal` (run -it) the container has the terminal once started: Ctrl-C is then its own.
  */
-function realInterrupts(engine: ReturnType<typeof engineFor>) {
+function realInterrupts(engine: ReturnType<typeof engineFor>, terminal = false) {
   const st = { aborted: false, attached: false, presses: 0 };
   const ours = () => engine.tx(async (tx) => Object.values(tx.state.containers).find((c) => c.attachedBy === process.pid && c.state.status === 'running')?.name);
   const act = async () => {
@@ -123,6 +132,8 @@ function realInterrupts(engine: ReturnType<typeof engineFor>) {
     await engine.kill(name, 'SIGKILL').catch(() => undefined);
   };
   const onSigint = () => {
+    // the container has the terminal: Ctrl-C is its own (what runs in its foreground hears it)
+    if (terminal && st.attached) return;
     if (!st.attached) {
       if (!st.aborted) io.err('boxlab: interrupted: taking down what this run set up once its start is done.\n');
       st.aborted = true;
@@ -298,7 +309,15 @@ const exec: CommandModule<GlobalArgs, Args> = {
     const argv = containerCommand.rest;
     if (!argv.length) throw new UserError('exec needs a command to run.', `For example: boxlab exec ${String(a.container)} ps`, 2);
     const stdin = a.interactive && !process.stdin.isTTY ? await readAllStdin() : undefined;
-    exit.code = await engineFor(a).exec(String(a.container), argv, { env: parseEnv(list(a.env)), workdir: a.workdir as string | undefined, stdin }, io);
+    // real mode, -it on a terminal: the command gets this terminal; Ctrl-C is its, not this process's
+    const tty = modeOf(a) === 'real' && !!a.tty && !!a.interactive && !!process.stdin.isTTY && !!process.stdout.isTTY;
+    const keep = () => undefined;
+    if (tty) process.on('SIGINT', keep);
+    try {
+      exit.code = await engineFor(a).exec(String(a.container), argv, { env: parseEnv(list(a.env)), workdir: a.workdir as string | undefined, stdin, tty }, io);
+    } finally {
+      process.off('SIGINT', keep);
+    }
   },
 };
 

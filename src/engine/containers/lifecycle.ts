@@ -204,7 +204,7 @@ export async function userOf(tx: Tx, c: ContainerRec): Promise<(ProcUser & { hom
   return containerUser(tx, c.config.user, [...c.layer.lower].reverse().concat(c.layer.upper));
 }
 
-export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: string } = {}): Promise<void> {
+export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: string; terminal?: boolean } = {}): Promise<void> {
   if (c.state.status === 'running') return;
   const k = tx.kernel;
   let user;
@@ -250,7 +250,8 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
       cgroup: c.cgroup,
       log: c.logPath,
       stdin: io.stdin,
-      tty: c.config.tty && c.config.openStdin,
+      // a kernel that hands over the terminal does so only to a caller that waits on it (run -it)
+      tty: c.config.tty && c.config.openStdin && (!k.handsOverTerminal || !!io.terminal),
     });
     c.state.pid = st.pid;
     c.state.status = 'running';

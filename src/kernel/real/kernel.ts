@@ -1,7 +1,8 @@
 // RealKernel: the Kernel interface on Linux, as root, through the tools a person would type
 // (util-linux unshare/nsenter/mount/pivot_root/setpriv, iproute2 ip, writes under /sys/fs/cgroup),
 // observing facts from /proc. Every call emits a KernelEvent carrying the exact argv that ran.
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { spawn as spawnChild } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { cmdline, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
 import {
@@ -80,6 +81,7 @@ export class RealKernel implements Kernel {
   readonly cgroups: CgroupDriver;
   readonly procs: ProcTable;
   readonly hostNetns?: string;
+  readonly handsOverTerminal = true;
   private listeners = new Set<EventListener>();
 
   constructor(opts: RealKernelOptions = {}) {
@@ -113,16 +115,32 @@ export class RealKernel implements Kernel {
   // ---- processes -------------------------------------------------------------------------
 
   /** Start argvTail under boxlab-shim, wait for its "ready" and PID 1's host pid. */
-  private async launch(argvTail: string[], rec: ProcRecord): Promise<{ pid: number; argv: string[]; ms: number }> {
+  private async launch(argvTail: string[], rec: ProcRecord, tty = false): Promise<{ pid: number; argv: string[]; ms: number }> {
     // the shim runs under the static busybox's ash (tools/bin), whose ${v//x/y} writes the log lines
     // (its own applets come first for a bare name, so the host's nsenter/unshare go by full path)
     const [prog, ...args] = argvTail;
-    const argv = ['setsid', '-f', `${this.runDir}/tools/bin/busybox`, 'ash', `${this.runDir}/bin/boxlab-shim`, rec.dir, hostProgram(prog), ...args];
-    const r = await run(argv, { detached: true });
-    if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: exit ${r.exitCode}`, 'EIO', cmdline(argv));
+    const shim = [`${this.runDir}/tools/bin/busybox`, 'ash', `${this.runDir}/bin/boxlab-shim`, rec.dir, hostProgram(prog), ...args];
+    let r = { exitCode: 0, durationMs: 0 };
+    let argv = shim;
+    // with a terminal the shim is this process's child in the foreground, on the same terminal
+    let ended: number | null = null;
+    if (tty) {
+      const child = spawnChild(shim[0], shim.slice(1), { stdio: 'inherit', env: { ...process.env, LC_ALL: 'C' } });
+      child.on('error', () => (ended = 127));
+      child.on('exit', (code) => (ended = code ?? 1));
+    } else {
+      argv = ['setsid', '-f', ...shim];
+      r = await run(argv, { detached: true });
+      if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: exit ${r.exitCode}`, 'EIO', cmdline(argv));
+    }
     const t0 = Date.now();
     for (;;) {
       const f = this.procs.facts(rec);
+      if (ended !== null && !f.pid && f.failed === undefined && !f.exit) {
+        const why = this.procs.errors(rec);
+        this.procs.remove(null, rec);
+        throw new KernelError(`container start failed (exit ${ended}): ${why || 'no message'}`, 'EIO', cmdline(argv));
+      }
       if (f.pid) {
         this.procs.link(f.pid, rec);
         return { pid: f.pid, argv, ms: Date.now() - t0 + r.durationMs };
@@ -167,7 +185,8 @@ export class RealKernel implements Kernel {
       ...(spec.binds ?? []).flatMap((b) => ['--bind', `${b.source}:${b.target}${b.readonly ? ':ro' : ''}`]),
       '--', ...setprivArgv(DEFAULT_CAPS, spec.user), '--', ...envArgv(spec.env), ...spec.argv,
     ];
-    const { pid, argv, ms } = await this.launch([...ns.join, ...ns.unshare, ...init], rec);
+    if (spec.tty) writeFileSync(`${rec.dir}/tty`, '');
+    const { pid, argv, ms } = await this.launch([...ns.join, ...ns.unshare, ...init], rec, spec.tty);
     const ids = nsIds(pid);
     const host = hostNsIds();
     for (const type of ns.created) {
@@ -192,11 +211,14 @@ export class RealKernel implements Kernel {
       { cgroupProcs: t.cgroup ? this.cgroups.procsFiles(t.cgroup) : [], homeProcs: this.homeProcs(), stdin: spec.stdin },
     );
     const tail = [
-      'nsenter', `--target=${target}`, '--pid', '--mount', '--uts', '--ipc', '--net', '--cgroup', '--root', `--wd=${spec.cwd || '/'}`,
-      `${CONTAINER_TOOLS}/busybox`, 'sh', '-c', 'echo ready >&9; exec 9>&- 2>&4 4>&-; exec "$@"', 'boxlab-exec',
+      // --wd with no path: the target's working directory, inside its root (a path given there would
+      // be opened on the host, before nsenter enters the container); then cd to the one asked for
+      'nsenter', `--target=${target}`, '--pid', '--mount', '--uts', '--ipc', '--net', '--cgroup', '--root', '--wd',
+      `${CONTAINER_TOOLS}/busybox`, 'sh', '-c', 'cd "$1" || { echo error >&9; exit 126; }; shift; echo ready >&9; exec 9>&- 2>&4 4>&-; exec "$@"', 'boxlab-exec', spec.cwd || '/',
       `${CONTAINER_TOOLS}/ld.so`, '--library-path', CONTAINER_TOOLS, `${CONTAINER_TOOLS}/setpriv`, ...setprivArgv(DEFAULT_CAPS, spec.user).slice(1), '--', ...envArgv(spec.env), ...spec.argv,
     ];
-    const { pid, argv, ms } = await this.launch(tail, rec);
+    if (spec.tty) writeFileSync(`${rec.dir}/tty`, '');
+    const { pid, argv, ms } = await this.launch(tail, rec, spec.tty);
     this.emit({ kind: 'namespace.join', nsTypes: ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'], targetPid: target, pid, command: cmdline(argv), durationMs: ms, status: 0 });
     this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: t.cgroup ? `/${t.cgroup}` : undefined, command: cmdline(argv), status: 0 });
     return (await this.status(pid)) ?? { pid, state: 'running', oomKilled: false, startedAt: rec.startedAt };
@@ -259,7 +281,7 @@ export class RealKernel implements Kernel {
   }
 
   async input(pid: number): Promise<void> {
-    throw new KernelError(`input to process ${pid}: interactive terminals are not supported in real mode yet`, 'ENOTSUP');
+    throw new KernelError(`input to process ${pid}: a real process on a terminal reads the terminal itself (spawn it with tty)`, 'ENOTSUP');
   }
 
   private oomKills(cgroup?: string): number {

@@ -61,16 +61,51 @@ case $0 in */boxlab-log) log_open "$1" || exit 125; log_lines "$2" ;; esac
  * (DIR/home.procs) so only the container's processes count. boxlab-log writes the container's
  * stderr as Docker json-file lines, and the shim, with its functions, the stdout: a container
  * costs two small processes beyond unshare and its own. At the end it writes the exit status
- * to DIR/exit (its mtime is the finish time).
+ * to DIR/exit (its mtime is the finish time). With DIR/tty (run -it, exec -it on a terminal)
+ * it runs in the CLI's foreground instead: the container's stdio is the CLI's terminal, unlogged.
  */
 export const SHIM = `#!/bin/sh
 # boxlab-shim DIR CMD...: supervise one container process from outside it (see boxlab-init)
 dir=$1; shift
 cd /
+bin=\${0%/*}
+if [ -f "$dir/tty" ]; then
+  # run -it / exec -it on a terminal: the container's stdin, stdout and stderr are the CLI's own
+  # terminal, and it runs in the foreground as a job of its own (set -m), as a shell runs a
+  # command typed at its prompt; nothing is logged. The terminal's modes are put back after it.
+  exec 3>&2 2>>"$dir/shim.err"
+  mkfifo "$dir/ready" || exit 125
+  modes=$("\${bin%/bin}/tools/bin/busybox" stty -g)
+  (
+    state= pid1=
+    read -r state pid1 < "$dir/ready" || true
+    read -r child < "$dir/child" || true
+    if [ "$state" = ready ] && [ -n "$child" ]; then
+      [ -n "$pid1" ] || for t in /proc/$child/task/*/children; do read -r pid1 rest < "$t" && [ -n "$pid1" ] && break; done
+      if [ -n "$pid1" ]; then echo "$pid1" > "$dir/pid"; else echo gone > "$dir/failed"; fi
+      [ -f "$dir/home.procs" ] && while read -r f; do (echo "$child" > "$f") 2>/dev/null; done < "$dir/home.procs"
+    else
+      echo "\${state:-error}" > "$dir/failed"
+    fi
+  ) </dev/null >/dev/null &
+  watcher=$!
+  # a Ctrl-C that reaches this shell (no job control) must not end it; its child gets the default
+  trap : INT QUIT
+  set -m
+  (
+    read -r self rest < /proc/self/stat
+    echo "$self" > "$dir/child"
+    while read -r f; do echo "$self" > "$f" || exit 125; done < "$dir/cgroup.procs"
+    exec 3>&- "$@"
+  ) 4>&3 2>>"$dir/runner.err" 9>"$dir/ready"
+  code=$?
+  set +m
+  [ -n "$modes" ] && "\${bin%/bin}/tools/bin/busybox" stty "$modes"
+  wait "$watcher"
+else
 exec </dev/null >/dev/null 2>>"$dir/shim.err"
 mkfifo "$dir/out" "$dir/err" "$dir/ready" || exit 125
 # the log writer: a process of its own for stderr; this shell writes stdout (sourced functions)
-bin=\${0%/*}
 . "$bin/boxlab-log"
 log_open "$dir" || exit 125
 "\${bin%/bin}/tools/bin/busybox" ash "$bin/boxlab-log" "$dir" stderr < "$dir/err" &
@@ -99,12 +134,13 @@ log_lines stdout <&5
 exec 5<&-
 wait "$child"
 code=$?
+wait "$logger"
+fi
 # the container's published ports go with it (boxlab-forward.mjs)
 [ -f "$dir/forward.pid" ] && read -r fwd < "$dir/forward.pid" && kill "$fwd" 2>/dev/null
 # util-linux 2.38 unshare/nsenter cannot re-raise SIGKILL on themselves and exit 1 instead;
 # PID 1 of a PID namespace dies of no other signal from outside, so that is a SIGKILL (137)
 [ "$code" = 1 ] && grep -q 'sigprocmask unblock failed' "$dir/runner.err" 2>/dev/null && code=137
-wait "$logger"
 echo "$code" > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
 `;
 
