@@ -15,9 +15,9 @@ export const SOURCES = {
     title: 'CirrOS 0.6.3 x86_64 disk image, as measured by shakenfist/instar',
     url: 'https://shakenfist.com/components/instar/image_notes/cirros-qcow2/',
   },
-  issue: {
-    title: "boxlab issue 6: measured on CI's machine, 2026-11-24",
-    url: 'boxlab issue 6',
+  boxlab: {
+    title: 'boxlab compare --real on a 2-CPU Debian 12 cloud VM without working KVM (qemu TCG), 2026-11-24',
+    url: 'boxlab compare --real',
   },
 } satisfies Record<string, Source>;
 
@@ -36,10 +36,10 @@ export const REFERENCES = {
   youki: { label: 'youki: create-start-delete', value: 111.5, unit: 'ms', text: '≈ 112 ms', source: SOURCES.youki },
   runc: { label: 'runc: create-start-delete', value: 224.6, unit: 'ms', text: '≈ 225 ms', source: SOURCES.youki },
   cirrosDisk: { label: 'a minimal cloud disk image (CirrOS 0.6.3 qcow2; 112 MiB virtual size)', value: 21.7, unit: 'MB', text: '20.7 MiB file', source: SOURCES.cirros },
-  qemuBoot: { label: 'qemu TCG, Debian cloud kernel + busybox initramfs, boot to poweroff', value: 2100, unit: 'ms', text: '≈ 2.1 s', source: SOURCES.issue },
-  qemuRss: { label: 'qemu TCG peak RSS, 256 MiB guest', value: 218, unit: 'MB', text: '≈ 218 MB', source: SOURCES.issue },
-  bareStart: { label: 'bare unshare … chroot container', value: 3, unit: 'ms', text: '≈ 3 ms', source: SOURCES.issue },
-  bareMem: { label: 'bare container, memory', value: 0.57, unit: 'MB', text: '≈ 0.57 MB', source: SOURCES.issue },
+  qemuBoot: { label: 'qemu TCG, Debian cloud kernel + busybox initramfs, boot to poweroff', value: 2100, unit: 'ms', text: '≈ 2.1 s', source: SOURCES.boxlab },
+  qemuRss: { label: 'qemu TCG peak RSS, 256 MiB guest', value: 218, unit: 'MB', text: '≈ 218 MB', source: SOURCES.boxlab },
+  bareStart: { label: 'bare unshare … chroot container', value: 3, unit: 'ms', text: '≈ 3 ms', source: SOURCES.boxlab },
+  bareMem: { label: 'bare container, memory', value: 0.57, unit: 'MB', text: '≈ 0.57 MB', source: SOURCES.boxlab },
   firecrackerCpu: { label: 'Firecracker guest compute performance vs bare metal', value: 1 / 0.95, unit: 'x', text: '> 95 % of bare metal (≤ 1.05×)', source: SOURCES.firecracker },
 } satisfies Record<string, Reference>;
 

@@ -75,7 +75,7 @@ export function rowLines(row: Row, width: number): string[] {
     const body = wrap(`${cell.text}${tag}`, Math.max(20, width - prefix.length), '');
     body.forEach((l, i) => lines.push(`${i ? ' '.repeat(prefix.length) : prefix}${l}`));
     if (main && cell.measured) lines.push(...wrap(`how: ${cell.method}`, width, '      '));
-    if (cell.source) lines.push(...wrap(`source: ${cell.source.title} — ${cell.source.url}`, width, '      '));
+    if (cell.source) lines.push(...wrap(`source: ${cell.source.title}${/^https?:/.test(cell.source.url) ? ` — ${cell.source.url}` : ''}`, width, '      '));
     if (cell.failure) lines.push(...wrap(`! ${cell.failure}`, width, '      '));
   }
   if (scale) lines.push(`  ${' '.repeat(labelW + 1)}${scale.log ? 'log scale' : 'linear scale'}${scale.log ? ` ${fmt(scale.lo * 2, unit!)} … ${fmt(scale.hi, unit!)}` : ` 0 … ${fmt(scale.hi, unit!)}`}`);
