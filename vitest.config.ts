@@ -13,7 +13,7 @@ export default defineConfig({
         // real-kernel tests share the machine's kernel: one file at a time, so each one's
         // "nothing of boxlab is left" check sees only its own objects
         extends: true,
-        test: { name: 'real', include: ['test/real/**/*.test.ts', 'test/**/*.real.test.ts'], fileParallelism: false },
+        test: { name: 'real', include: ['test/real/**/*.test.ts', 'test/**/*.real.test.ts'], fileParallelism: false, globalSetup: ['test/real/teardown.ts'] },
       },
     ],
   },

@@ -77,6 +77,29 @@ function shimPids(runDir: string): number[] {
   return out;
 }
 
+/**
+ * Remove the directories of real labs (STATE/labs/HASH) whose home is gone: each names its home in
+ * `owner`; one with a mount still inside it, or without an owner yet, stays. Returns what went.
+ */
+export function removeOrphanLabs(stateDir = '/var/lib/boxlab'): string[] {
+  const labs = join(stateDir, 'labs');
+  const mounted = readMountinfo('self').map((m) => m.target);
+  const removed: string[] = [];
+  for (const n of existsSync(labs) ? readdirSync(labs) : []) {
+    const dir = join(labs, n);
+    let owner = '';
+    try {
+      owner = readFileSync(join(dir, 'owner'), 'utf8').trim();
+    } catch {
+      continue; // not one of boxlab's lab dirs, or one being made: leave it
+    }
+    if (!owner || existsSync(owner) || mounted.some((t) => t === dir || t.startsWith(`${dir}/`))) continue;
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
 export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupReport> {
   const root = opts.cgroupRoot ?? '/sys/fs/cgroup';
   const runDir = opts.runDir ?? '/run/boxlab';
@@ -146,22 +169,8 @@ export async function cleanup(opts: CleanupOptions = {}): Promise<CleanupReport>
     rep.records = readdirSync(procs).filter((n) => !n.startsWith('pid-')).length;
     rmSync(procs, { recursive: true, force: true });
   }
-  // 6. the files of labs whose home is gone (each names its home in `owner`), never one with a
-  // mount still inside it
-  const labs = join(stateDir, 'labs');
-  const mounted = readMountinfo('self').map((m) => m.target);
-  for (const n of existsSync(labs) ? readdirSync(labs) : []) {
-    const dir = join(labs, n);
-    let owner = '';
-    try {
-      owner = readFileSync(join(dir, 'owner'), 'utf8').trim();
-    } catch {
-      continue; // not one of boxlab's lab dirs, or one being made: leave it
-    }
-    if (!owner || existsSync(owner) || mounted.some((t) => t === dir || t.startsWith(`${dir}/`))) continue;
-    rmSync(dir, { recursive: true, force: true });
-    rep.labs.push(dir);
-  }
+  // 6. the files of labs whose home is gone
+  rep.labs = removeOrphanLabs(stateDir);
   // 7. the runtime dir itself (scripts and tools are rebuilt on the next start)
   if (!rep.errors.length) rmSync(runDir, { recursive: true, force: true });
   return rep;
