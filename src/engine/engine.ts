@@ -73,11 +73,11 @@ export class Engine {
   }
 
   /**
-   * The wait before look number `round` of a process's end: on the real kernel 5 ms, doubling up
-   * to pollMs, so a quick command is noticed when it ends rather than a whole poll later.
+   * The wait before look number `round` of a process's end: 5 ms, doubling up to pollMs, so a
+   * quick command is noticed when it ends rather than a whole poll later.
    */
   private backoff(round: number): number {
-    return this.lab.mode === 'real' ? Math.min(this.pollMs, 5 * 2 ** round) : this.pollMs;
+    return Math.min(this.pollMs, 5 * 2 ** round);
   }
 
   /** A read of the lab with every container's state brought up to date. */
@@ -349,8 +349,8 @@ export class Engine {
 
   /** docker logs [--tail N] [-f] */
   async logs(name: string, opts: { tail?: number; follow?: boolean; timestamps?: boolean }, io: Io): Promise<void> {
-    const c = await this.view((tx) => structuredClone(findContainer(tx, name)));
-    if (this.lab.mode === 'real' && c.config.tty && c.config.openStdin) {
+    const { c, handedOver } = await this.view((tx) => ({ c: structuredClone(findContainer(tx, name)), handedOver: !!tx.kernel.handsOverTerminal }));
+    if (handedOver && c.config.tty && c.config.openStdin) {
       io.err(`boxlab: ${c.name} was run with -it on a terminal: what it did there was not recorded (only output without a terminal is).\n`);
     }
     const all = readLog(c.logPath, 0);

@@ -39,6 +39,14 @@ export interface Mount {
   options: string[];
 }
 
+/** one published port: host side (address, port) → the container's address and port (tcp) */
+export interface PortForward {
+  hostIp: string;
+  hostPort: number;
+  containerIp: string;
+  containerPort: number;
+}
+
 export interface SpawnSpec {
   argv: string[];
   env: Record<string, string>;
@@ -193,6 +201,12 @@ export interface Kernel {
   signal(pid: number, sig: Signal): Promise<void>;
   /** type at the process's terminal: a line for its shell, or \x03 (Ctrl-C) for SIGINT to what runs in the foreground */
   input(pid: number, text: string): Promise<void>;
+  /**
+   * `-p`: serve host ports (tcp, host side) by passing each connection to the container's address,
+   * for as long as PID `pid` lives; returns the forwarder's pid. A kernel without sockets (the
+   * simulated one) has none, and the ports are only recorded.
+   */
+  publish?(pid: number, ports: PortForward[]): Promise<number>;
   status(pid: number): Promise<ProcStatus | null>;
   /** resolve when pid has exited, or after timeoutMs with null */
   wait(pid: number, timeoutMs?: number): Promise<ProcStatus | null>;

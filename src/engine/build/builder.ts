@@ -22,7 +22,7 @@ import type { Descriptor, ImageConfig, Manifest } from '../images/store.js';
 import type { Tx } from '../lab.js';
 import type { ImageRec } from '../state.js';
 import { loadContext, type BuildContext, type BuildContextSpec } from './context.js';
-import { copyEntries, mergeTrees, resolveChown } from './copy.js';
+import { copyEntries, readRoot, resolveChown } from './copy.js';
 import {
   DockerfileParseError, ExpandError, argsOf, expand, parseDockerfile, stages as stagesOf, type Instruction, type Stage,
 } from './dockerfile.js';
@@ -518,9 +518,7 @@ class Builder {
     const hit = this.trees.get(imageId);
     if (hit) return hit;
     const img = tx.state.images[imageId];
-    const trees: FsEntry[][] = [];
-    for (const l of img?.layers ?? []) trees.push(await tx.kernel.fs.readTree(l.dir));
-    const tree = mergeTrees(trees);
+    const tree = await readRoot(tx, (img?.layers ?? []).map((l) => l.dir));
     this.trees.set(imageId, tree);
     return tree;
   }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { FsEntry } from '../../kernel/kernel.js';
+import type { Tx } from '../lab.js';
 import { UserError } from '../errors.js';
 import { readLayer, sanitize } from '../images/layers.js';
 import { cleanRel } from './context.js';
@@ -212,6 +213,13 @@ export async function copyEntries(spec: CopySpec): Promise<CopyResult> {
   const kind = matched.length > 1 ? 'multi' : matched[0]?.entry.type === 'dir' ? 'dir' : 'file';
   const sum = kind === 'file' && matched[0]?.entry.data ? sha(matched[0].entry.data) : sha(sums.sort().join('\n'));
   return { entries, checksum: `${kind}:${sum}` };
+}
+
+/** The root filesystem that overlay layer directories make (bottom first), read through the kernel; a missing one adds nothing. */
+export async function readRoot(tx: Pick<Tx, 'kernel'>, layerDirs: string[]): Promise<Map<string, FsEntry>> {
+  const trees: FsEntry[][] = [];
+  for (const d of layerDirs) if (await tx.kernel.fs.exists(d)) trees.push(await tx.kernel.fs.readTree(d));
+  return mergeTrees(trees);
 }
 
 /** The merged root filesystem of overlay-format layer trees (bottom first): whiteouts and opaque dirs applied. */

@@ -11,7 +11,7 @@ import { newId, randomName, shortId, validName } from '../ids.js';
 import type { Tx } from '../lab.js';
 import { allocate, prefixOf, release } from '../network/ipam.js';
 import { LAB_BRIDGE, type ContainerRec, type MountRec, type PortBinding } from '../state.js';
-import { mergeTrees } from '../build/copy.js';
+import { readRoot } from '../build/copy.js';
 import { createVolume, volumeDir } from '../volumes/volumes.js';
 import { parseVolume } from './options.js';
 import { containerUser, UnknownUser } from './user.js';
@@ -114,9 +114,7 @@ export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: s
   // the image's VOLUMEs not mounted by -v: an anonymous volume each, filled with what the image has there
   const imageVolumes = (image.config.volumes ?? []).map((p) => `/${p.replace(/^\/+|\/+$/g, '')}`).filter((p) => p !== '/' && !mounts.some((m) => m.destination.replace(/\/+$/, '') === p));
   if (imageVolumes.length) {
-    const trees: FsEntry[][] = [];
-    for (const l of image.layers) trees.push(await tx.kernel.fs.readTree(l.dir));
-    const root = mergeTrees(trees);
+    const root = await readRoot(tx, image.layers.map((l) => l.dir));
     for (const dest of [...new Set(imageVolumes)]) {
       const vol = await createVolume(tx);
       const top = root.get(dest.slice(1));
@@ -294,21 +292,20 @@ async function attachNetwork(tx: Tx, c: ContainerRec): Promise<void> {
   tx.step('network.attach', `Attached ${c.name} to bridge ${LAB_BRIDGE} through veth ${c.network.veth} <-> eth0.`, `docker network connect bridge ${c.name}`);
 }
 
-/** `-p`: a kernel that can (real mode) serves each published port through a forwarder that ends with the container; the sim records them only. */
+/** `-p`: a kernel with sockets (real mode) serves each published port through a forwarder that ends with the container; otherwise they are recorded only. */
 async function publishPorts(tx: Tx, c: ContainerRec, pid: number): Promise<void> {
   const ports = c.hostConfig.portBindings ?? [];
   if (!ports.length) return;
-  const k = tx.kernel as typeof tx.kernel & { publish?(pid: number, ports: { hostIp: string; hostPort: number; containerIp: string; containerPort: number }[]): Promise<number> };
+  const k = tx.kernel;
   if (!k.publish) {
-    tx.step('network.attach', `Recorded ${portsText(c)} for ${c.name}; the simulated kernel has no sockets, so nothing listens there.`, `docker port ${c.name}`);
+    tx.step('network.attach', `Recorded ${portsText(c)} for ${c.name}; this kernel has no sockets, so nothing listens there.`, `docker port ${c.name}`);
     return;
   }
   try {
     await k.publish(pid, ports.map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, containerIp: c.network.ip!, containerPort: p.containerPort })));
   } catch (e) {
     // the process is up already: take it down with the rest of the failed start
-    await k.signal(pid, 'SIGKILL').catch(() => {});
-    await k.wait(pid, 5000).catch(() => null);
+    await killAndWait(tx, pid).catch(() => undefined);
     k.forget(pid);
     c.state.pid = 0;
     throw e;

@@ -2,8 +2,8 @@
 // looked up in the container's own /etc/passwd and /etc/group (runc's user.GetExecUser). A number
 // needs no entry; a name must have one. Supplementary groups are the groups that list the user,
 // or just its primary group; HOME comes from the passwd entry.
-import type { FsEntry, ProcUser } from '../../kernel/kernel.js';
-import { mergeTrees } from '../build/copy.js';
+import type { ProcUser } from '../../kernel/kernel.js';
+import { readRoot } from '../build/copy.js';
 import { UserError } from '../errors.js';
 import type { Tx } from '../lab.js';
 
@@ -61,9 +61,7 @@ export function resolveUser(spec: string, passwd: string, group: string): ExecUs
  * (bottom first, read without following symlinks, so only the container's own files count).
  */
 export async function containerUser(tx: Tx, spec: string, layerDirs: string[]): Promise<ExecUser> {
-  const trees: FsEntry[][] = [];
-  for (const d of layerDirs) if (await tx.kernel.fs.exists(d)) trees.push(await tx.kernel.fs.readTree(d));
-  const root = mergeTrees(trees);
+  const root = await readRoot(tx, layerDirs);
   const text = (p: string) => (root.get(p)?.type === 'file' ? root.get(p)!.data?.toString('utf8') ?? '' : '');
   return resolveUser(spec, text('etc/passwd'), text('etc/group'));
 }

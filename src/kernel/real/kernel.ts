@@ -1,14 +1,13 @@
 // RealKernel: the Kernel interface on Linux, as root, through the tools a person would type
 // (util-linux unshare/nsenter/mount/pivot_root/setpriv, iproute2 ip, writes under /sys/fs/cgroup),
 // observing facts from /proc. Every call emits a KernelEvent carrying the exact argv that ran.
-import { spawn as spawnChild } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { cmdline, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
 import {
   KernelError, SIGNAL_NUMBERS, systemClock,
   type Clock, type Kernel, type KernelFs, type KernelInfo, type KernelNet, type Observation, type OverlaySpec,
-  type ProcInfo, type ProcStatus, type ProcUser, type Signal, type SpawnSpec,
+  type PortForward, type ProcInfo, type ProcStatus, type ProcUser, type Signal, type SpawnSpec,
 } from '../kernel.js';
 import { ensureTools, populateBusybox } from './base.js';
 import { cgroupDriver, cleanPath, type CgroupDriver } from './cgroups.js';
@@ -17,7 +16,7 @@ import { mountErrno, overlayArgv, readMountinfo, umountArgv } from './mounts.js'
 import { namespaceArgv, nsIds } from './namespaces.js';
 import { interfacesOf, realNet } from './network.js';
 import { catches, nsPidOf, procState, processesInNs } from './processes.js';
-import { run } from './run.js';
+import { run, startOnTerminal } from './run.js';
 import { CONTAINER_TOOLS, DEFAULT_CAPS } from './scripts.js';
 import { ProcTable, type ProcRecord } from './supervisor.js';
 
@@ -28,14 +27,6 @@ export interface RealKernelOptions {
   cgroupRoot?: string;
   /** put the bridge and host veth ends in this network namespace instead of the machine's */
   hostNetns?: string;
-}
-
-/** one published port: host side (address, port) → the container's address and port (tcp) */
-export interface PublishSpec {
-  hostIp: string;
-  hostPort: number;
-  containerIp: string;
-  containerPort: number;
 }
 
 const SIG_BY_NUMBER = Object.fromEntries(Object.entries(SIGNAL_NUMBERS).map(([k, v]) => [v, k])) as Record<number, Signal>;
@@ -125,9 +116,7 @@ export class RealKernel implements Kernel {
     // with a terminal the shim is this process's child in the foreground, on the same terminal
     let ended: number | null = null;
     if (tty) {
-      const child = spawnChild(shim[0], shim.slice(1), { stdio: 'inherit', env: { ...process.env, LC_ALL: 'C' } });
-      child.on('error', () => (ended = 127));
-      child.on('exit', (code) => (ended = code ?? 1));
+      void startOnTerminal(shim).ended.then((code) => (ended = code));
     } else {
       argv = ['setsid', '-f', ...shim];
       r = await run(argv, { detached: true });
@@ -228,7 +217,7 @@ export class RealKernel implements Kernel {
    * `-p`: publish container ports on the host side (the machine's network namespace, or the one
    * holding the bridge) with boxlab-forward.mjs, a TCP proxy that lives and dies with PID `pid`.
    */
-  async publish(pid: number, ports: PublishSpec[]): Promise<number> {
+  async publish(pid: number, ports: PortForward[]): Promise<number> {
     const rec = this.procs.byPid(pid);
     if (!rec) throw new KernelError(`publish: process ${pid} is not a container boxlab started`, 'ESRCH');
     await ensureTools(this.runDir);

@@ -44,6 +44,16 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
   };
 }
 
+/**
+ * Start argv on this process's own terminal (stdin, stdout and stderr inherited) and return at
+ * once; `ended` resolves with its exit code (127 when it is not installed). For a program that
+ * takes over the terminal in the foreground, as a container started with `-it` does.
+ */
+export function startOnTerminal(argv: string[]): { ended: Promise<number> } {
+  const child = execa(argv[0], argv.slice(1), { reject: false, stdio: 'inherit', env: { LC_ALL: 'C' } });
+  return { ended: child.then((r) => (typeof r.exitCode === 'number' ? r.exitCode : (r as { code?: string }).code === 'ENOENT' ? 127 : 1)) };
+}
+
 /** run() without awaiting: for the few synchronous readers (readRealTree's getfattr). */
 export function runSync(argv: string[], opts: { input?: string; timeoutMs?: number } = {}): RunResult {
   const t0 = performance.now();

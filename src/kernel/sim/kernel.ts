@@ -418,13 +418,10 @@ export class SimKernel implements Kernel {
       const src = spec.namespaces[type];
       if (!src) continue;
       if (src === 'new') {
-        if (type === 'net') {
-          // a container's init brings lo up in a network namespace of its own (--network none), as
-          // real mode's boxlab-init and Docker's runtimes do
-          const net = this.simnet.create();
-          net.ifaces![0].up = true;
-          ns.net = net.id;
-        } else ns[type] = this.newNs(type);
+        // a container's init brings lo up in a network namespace of its own (--network none), as
+        // real mode's boxlab-init and Docker's runtimes do
+        if (type === 'net') ns.net = this.simnet.create(undefined, true).id;
+        else ns[type] = this.newNs(type);
         created.push(type);
       } else if ('pid' in src) ns[type] = this.proc(src.pid).ns[type];
       else ns.net = this.simnet.byName(src.netns).id;

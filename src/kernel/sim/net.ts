@@ -49,13 +49,13 @@ export class SimNet {
     return this.ns(this.st.hostNs.net);
   }
 
-  /** A new network namespace: only a loopback device, and it is down. */
-  create(name?: string): SimNamespace {
+  /** A new network namespace: only a loopback device, down unless `loUp` (a container's init brings it up). */
+  create(name?: string, loUp = false): SimNamespace {
     if (name && Object.values(this.st.namespaces).some((n) => n.type === 'net' && n.name === name)) throw new SysError('EEXIST');
     const id = this.newNsId();
     const ns: SimNamespace = {
       id, type: 'net', name,
-      ifaces: [{ index: 1, name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00', mtu: 65536, up: false, addrs: ['127.0.0.1/8'] }],
+      ifaces: [{ index: 1, name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00', mtu: 65536, up: loUp, addrs: ['127.0.0.1/8'] }],
       routes: [],
     };
     this.st.namespaces[id] = ns;
