@@ -25,8 +25,6 @@ export interface CompareOptions {
   engine?: () => Engine;
   /** one line per stage, for "measuring…" */
   progress?: (line: string) => void;
-  /** leave the VM out (no qemu) even in real mode */
-  noVm?: boolean;
 }
 
 export interface Plan {
@@ -47,7 +45,6 @@ export function planFor(quick: boolean): Plan {
 export const fmtMs = (v: number): string => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 10 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
 export const fmtMB = (v: number): string => (v >= 100 ? `${v.toFixed(0)} MB` : v >= 1 ? `${v.toFixed(1)} MB` : `${v.toFixed(2)} MB`);
 export const fmtX = (v: number): string => `${v.toFixed(2)}×`;
-const fmtCount = (v: number): string => String(v);
 
 function measured(values: number[], unit: Cell['unit'], fmt: (v: number) => string, method: string): Cell {
   const stat = summarize(values);
@@ -224,13 +221,10 @@ export async function runCompare(opts: CompareOptions): Promise<Comparison> {
   let vmPerf: Boot | undefined;
   let vm: VmSetup | undefined;
   let vFail: string | undefined;
-  if (opts.noVm) vFail = 'VM: left out (--no-vm)';
-  else {
-    say('VM: looking for qemu, a kernel and busybox');
-    const setup = await prepareVm();
-    if ('why' in setup) vFail = `VM: ${setup.why}`;
-    else vm = setup;
-  }
+  say('VM: looking for qemu, a kernel and busybox');
+  const setup = await prepareVm();
+  if ('why' in setup) vFail = `VM: ${setup.why}`;
+  else vm = setup;
   if (vm) {
     try {
       say('VM: trying KVM (short timeout)');

@@ -6,7 +6,8 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine, Io } from '../engine/engine.js';
-import { findBusybox } from './vm.js';
+import { childrenOf, readStatus } from '../kernel/real/processes.js';
+import { hostBusybox } from '../kernel/real/base.js';
 import { alive, onInterrupt, runTimed, start } from './proc.js';
 
 export const BASE = 'busybox';
@@ -75,14 +76,6 @@ export async function containerRelease(engine: Engine): Promise<string> {
   return r.out.trim();
 }
 
-function vmRssKB(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
 
 /** Host memory one running container costs: its cgroup's memory usage, and its processes' RSS. */
 export async function containerMemory(engine: Engine): Promise<{ cgroupMB: number; rssMB: number; pid: number }> {
@@ -98,7 +91,8 @@ async function memoryOf(engine: Engine, name: string): Promise<{ cgroupMB: numbe
       const c = Object.values(tx.state.containers).find((x) => x.name === name);
       if (!c || c.state.status !== 'running') throw new Error('the sleep container is not running');
       const o = await tx.kernel.observe(c.state.pid);
-      const rssKB = tx.kernel.info.mode === 'real' ? vmRssKB(c.state.pid) : 0;
+      // what the kernel reports of the container's first process (the simulated one keeps no RSS)
+      const rssKB = (await tx.kernel.processes(c.state.pid)).find((p) => p.pid === c.state.pid)?.rssKb ?? 0;
       return { cgroupMB: o.usage.memoryCurrent / 1e6, rssMB: rssKB / 1024, pid: c.state.pid };
     });
   } finally {
@@ -108,9 +102,12 @@ async function memoryOf(engine: Engine, name: string): Promise<{ cgroupMB: numbe
 
 // ---- the bare baseline ----
 
+/** a host process's resident memory (VmRSS), 0 when it is gone */
+const rssKB = (pid: number): number => parseInt(readStatus(pid)?.VmRSS ?? '0', 10) || 0;
+
 /** A rootfs of one static busybox and its applet links: what the base image holds, made here. */
 export function bareRootfs(): { dir: string; dispose(): void } | { why: string } {
-  const bb = findBusybox();
+  const bb = hostBusybox();
   if (!bb) return { why: 'no busybox for the bare baseline (install busybox-static)' };
   const dir = mkdtempSync(join(tmpdir(), 'boxlab-cmp-rootfs-'));
   mkdirSync(join(dir, 'bin'));
@@ -136,15 +133,6 @@ export async function bareStarts(rootfs: string, n: number): Promise<number[]> {
   return out;
 }
 
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
-      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
 
 /** RSS of the bare container's process (a sleep in its own PID namespace and chroot). */
 export async function bareMemory(rootfs: string): Promise<{ rssMB: number; samples: number[] }> {
@@ -154,7 +142,7 @@ export async function bareMemory(rootfs: string): Promise<{ rssMB: number; sampl
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 60));
       const leaves = childrenOf(p.pid).flatMap((c) => [c, ...childrenOf(c)]);
-      const kb = leaves.map(vmRssKB).filter(Boolean);
+      const kb = leaves.map(rssKB).filter(Boolean);
       if (kb.length) samples.push(kb[kb.length - 1] / 1024);
     }
     if (!samples.length) throw new Error('could not find the bare container\'s process');

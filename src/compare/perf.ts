@@ -3,10 +3,10 @@
 // and after, 10 ms steps), the same way on the host, in a container and in the VM.
 import type { Engine } from '../engine/engine.js';
 import { engineRun } from './container.js';
-import { findBusybox } from './vm.js';
+import { hostBusybox } from '../kernel/real/base.js';
 import { runTimed } from './proc.js';
 
-export function workload(mb: number, bin = ''): string {
+export function workload(mb: number | string, bin = ''): string {
   const b = bin ? `${bin} ` : '';
   return `a=$(${b}cat /proc/uptime); ${b}dd if=/dev/zero bs=1048576 count=${mb} 2>/dev/null | ${b}sha256sum >/dev/null; b=$(${b}cat /proc/uptime); echo "PERF $a $b"`;
 }
@@ -18,7 +18,7 @@ export function parsePerf(out: string): number | null {
 }
 
 export async function hostPerf(mb: number, n: number): Promise<number[]> {
-  const bb = findBusybox();
+  const bb = hostBusybox();
   if (!bb) throw new Error('no busybox for the workload');
   const out: number[] = [];
   for (let i = 0; i < n; i++) {

@@ -6,11 +6,12 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readStatus } from '../kernel/real/processes.js';
+import { hostBusybox } from '../kernel/real/base.js';
+import { parsePerf, workload } from './perf.js';
 import { alive, onInterrupt, start, SpawnError } from './proc.js';
 
 export const MARKER = 'BOXLAB-VM-UP';
-export const PERF_START = 'BOXLAB-PERF-START';
-export const PERF_END = 'BOXLAB-PERF-END';
 export const QEMU = 'qemu-system-x86_64';
 
 // ---- initramfs: a newc cpio archive, written by hand (no cpio tool needed) ----
@@ -51,24 +52,17 @@ export function initScript(): string {
     `echo ${MARKER}`,
     'echo "BOXLAB-UNAME $(/bin/busybox uname -r)"',
     "MB=$(/bin/busybox sed -n 's/.*boxlab.perf=\\([0-9]*\\).*/\\1/p' /proc/cmdline)",
-    'if [ -n "$MB" ]; then',
-    `  echo "${PERF_START} $(/bin/busybox cat /proc/uptime)"`,
-    '  /bin/busybox dd if=/dev/zero bs=1048576 count=$MB 2>/dev/null | /bin/busybox sha256sum >/dev/null',
-    `  echo "${PERF_END} $(/bin/busybox cat /proc/uptime)"`,
-    'fi',
+    // the same workload as on the host and in a container, timed by the guest's own clock
+    `if [ -n "$MB" ]; then ${workload('$MB', '/bin/busybox')}; fi`,
     '/bin/busybox poweroff -f',
     '',
   ].join('\n');
 }
 
-export function findBusybox(): string | null {
-  for (const p of ['/bin/busybox', '/usr/bin/busybox', '/usr/lib/busybox/busybox']) if (existsSync(p)) return p;
-  return null;
-}
 
 /** A static busybox, or null with the reason (a dynamic one would need its libraries in the initramfs). */
 function staticBusybox(): { path: string } | { why: string } {
-  const p = findBusybox();
+  const p = hostBusybox();
   if (!p) return { why: 'no busybox (install busybox-static)' };
   const head = readFileSync(p).subarray(0, 4096);
   // a dynamic ELF names its interpreter (PT_INTERP): /lib64/ld-linux...
@@ -131,13 +125,10 @@ export interface Boot {
   failure?: string;
 }
 
+/** qemu's peak resident memory (VmHWM) */
 function vmHwmKB(pid: number): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
+  const v = parseInt(readStatus(pid)?.VmHWM ?? '', 10);
+  return Number.isNaN(v) ? undefined : v;
 }
 
 export function qemuArgv(kernel: string, initrd: string, accel: 'kvm' | 'tcg', perfMB?: number): string[] {
@@ -164,12 +155,10 @@ export async function bootOnce(kernel: string, initrd: string, accel: 'kvm' | 't
     }
     const u = /BOXLAB-UNAME (\S+)/.exec(line);
     if (u) b.guestRelease = u[1];
-    // the guest's own clock (/proc/uptime, 10 ms steps): the serial console may deliver both lines at once
-    const ps = new RegExp(`${PERF_START} ([\\d.]+)`).exec(line);
-    if (ps) perfStart = Number(ps[1]) * 1000;
-    const pe = new RegExp(`${PERF_END} ([\\d.]+)`).exec(line);
-    if (pe && perfStart !== undefined) b.perfMs = Number(pe[1]) * 1000 - perfStart;
-    if (line.includes('reboot: Power down') || line.includes(PERF_END)) sample();
+    // the guest's own clock (/proc/uptime, 10 ms steps), both readings on one line
+    const ms = parsePerf(line);
+    if (ms !== null) b.perfMs = ms;
+    if (line.includes('reboot: Power down') || ms !== null) sample();
   });
   const poll = setInterval(sample, 25);
   let markerTimer: NodeJS.Timeout | undefined;
@@ -253,7 +242,3 @@ export async function chooseAccel(vm: VmSetup, kvmTimeoutMs = 8000): Promise<{ a
   return kvmVerdict;
 }
 
-/** for tests */
-export function resetKvmVerdict(): void {
-  kvmVerdict = undefined;
-}
