@@ -1,7 +1,7 @@
 // The lab's state file: read and verified at the start of each command, written atomically at
 // the end (temp file + fsync + rename, by write-file-atomic), with the previous good copy kept as
 // a .bak beside it. A lock keeps two boxlab commands from interleaving their writes.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
@@ -15,10 +15,28 @@ export interface StoredLab<E, K> {
   kernel: K;
 }
 
+/** what tells one version of the file from another: a save makes a new inode (rename) */
+function fileKey(path: string): string | null {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
 export class StateFile<E, K> {
   readonly path: string;
   readonly backup: string;
   private release: (() => Promise<void>) | null = null;
+  /**
+   * The lab as this process last loaded or saved it, and the file version that holds it: while
+   * the file is that version (no other command wrote it), the next command takes the object
+   * from here instead of reading and parsing the whole file again, and the backup is a hard
+   * link to that version instead of a checked copy. A lab with a thousand containers would
+   * otherwise read, check and copy megabytes for every command.
+   */
+  private last: { key: string; data: StoredLab<E, K> } | null = null;
 
   constructor(readonly dir: string) {
     this.path = join(dir, 'lab.json');
@@ -51,7 +69,9 @@ export class StateFile<E, K> {
 
   /** The stored lab, or null when there is none yet. A damaged file is reported, never overwritten. */
   load(): StoredLab<E, K> | null {
-    if (!existsSync(this.path)) return null;
+    const key = fileKey(this.path);
+    if (key === null) return null;
+    if (this.last?.key === key) return this.last.data;
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
@@ -68,6 +88,7 @@ export class StateFile<E, K> {
     if (!data || typeof data !== 'object' || data.version !== STATE_VERSION || !data.engine || !('kernel' in data)) {
       throw this.corrupt(data && typeof data === 'object' && 'version' in data ? `unknown state version ${String(data.version)}` : 'not a boxlab state file');
     }
+    this.last = fileKey(this.path) === key ? { key, data } : null;
     return data;
   }
 
@@ -80,7 +101,14 @@ export class StateFile<E, K> {
 
   save(data: StoredLab<E, K>): void {
     mkdirSync(this.dir, { recursive: true });
-    if (existsSync(this.path)) {
+    const known = this.last !== null && fileKey(this.path) === this.last.key;
+    this.last = null;
+    if (known) {
+      // the current file is the version this process loaded cleanly or wrote: keep it as the
+      // backup by a second name (the save below gives lab.json a new inode)
+      rmSync(this.backup, { force: true });
+      linkSync(this.path, this.backup);
+    } else if (existsSync(this.path)) {
       // keep the last copy that loaded cleanly
       try {
         JSON.parse(readFileSync(this.path, 'utf8'));
@@ -90,16 +118,20 @@ export class StateFile<E, K> {
       }
     }
     writeFileAtomic.sync(this.path, JSON.stringify(data), { fsync: true });
+    const key = fileKey(this.path);
+    if (key !== null) this.last = { key, data };
   }
 
   /** Put the backup back in place (for a damaged state file). */
   restore(): void {
+    this.last = null;
     if (!existsSync(this.backup)) throw new UserError(`There is no backup at ${this.backup}.`, "Start a clean lab with 'boxlab reset'.");
     JSON.parse(readFileSync(this.backup, 'utf8'));
     writeFileAtomic.sync(this.path, readFileSync(this.backup), { fsync: true });
   }
 
   wipe(): void {
+    this.last = null;
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -343,6 +343,30 @@ describe('lab state on disk', () => {
     expect(readFileSync(path, 'utf8')).toBe(good.slice(0, good.length / 2));
   });
 
+  it('a lab that keeps its last state in memory still sees what another command wrote, and keeps the previous version as .bak', async () => {
+    const home = tempHome();
+    const a = lab(home);
+    const b = lab(home);
+    await a.engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'one', detach: true }, capture());
+    const path = join(home, 'lab.json');
+    const afterOne = readFileSync(path, 'utf8');
+    // another lab instance (another CLI invocation) adds a container between a's commands
+    await b.engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'two', detach: true }, capture());
+    expect(readFileSync(join(home, 'lab.json.bak'), 'utf8')).toBe(afterOne);
+    const names = await a.engine.view((tx) => Object.values(tx.state.containers).map((c) => c.name).sort());
+    expect(names).toEqual(['one', 'two']);
+    // a's next change is made on top of b's, and the backup is the version before it
+    const beforeThree = readFileSync(path, 'utf8');
+    await a.engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'three', detach: true }, capture());
+    expect(readFileSync(join(home, 'lab.json.bak'), 'utf8')).toBe(beforeThree);
+    expect(Object.values(JSON.parse(readFileSync(path, 'utf8')).engine.containers).map((c) => (c as { name: string }).name).sort()).toEqual(['one', 'three', 'two']);
+    // a file damaged in place after a's last command is noticed by a, not hidden by what it remembers
+    writeFileSync(path, '{"version":');
+    const err = await a.engine.view(() => 0).catch((e) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message).toContain('is damaged');
+  });
+
   it('makes a second command wait for the lock, then give up with a clear message', async () => {
     const home = tempHome();
     const a = lab(home);
