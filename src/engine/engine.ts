@@ -80,6 +80,12 @@ export class Engine {
     return Math.min(this.pollMs, 5 * 2 ** round);
   }
 
+  /** The wait before the next look: the backoff, cut short when the kernel says the process ended. */
+  private pause(round: number, ended?: Promise<void>): Promise<void> {
+    const sleep = this.clock.sleep(this.backoff(round));
+    return ended ? Promise.race([sleep, ended]) : sleep;
+  }
+
   /** A read of the lab with every container's state brought up to date. */
   view<T>(fn: (tx: Tx) => T | Promise<T>): Promise<T> {
     return this.tx(async (tx) => {
@@ -198,13 +204,13 @@ export class Engine {
           const got = readLog(c.logPath, offset);
           offset = got.offset;
           emit(io, got.lines);
-          if (c.state.status === 'running') return { done: false, code: 0 };
+          if (c.state.status === 'running') return { done: false, code: 0, ended: tx.kernel.whenEnded?.(c.state.pid, this.pollMs) };
           const code = c.state.oomKilled && c.state.exitCode === 0 ? 137 : c.state.exitCode;
           if (c.hostConfig.autoRemove) await removeContainer(tx, c, { force: true, volumes: true });
           return { done: true, code };
         });
         if (r.done) return r.code;
-        await this.clock.sleep(this.backoff(round++));
+        await this.pause(round++, r.ended);
       }
     } finally {
       off();
@@ -337,10 +343,10 @@ export class Engine {
             tx.kernel.forget(pid);
             return { done: true, code: st?.exitCode ?? 0 };
           }
-          return { done: false, code: 0 };
+          return { done: false, code: 0, ended: tx.kernel.whenEnded?.(pid, this.pollMs) };
         });
         if (r.done) return r.code;
-        await this.clock.sleep(this.backoff(round++));
+        await this.pause(round++, r.ended);
       }
     } finally {
       rmSync(logPath, { force: true });

@@ -55,6 +55,11 @@ export interface SpawnSpec {
   namespaces: Partial<Record<NsType, NsSource>>;
   /** host path of the new root (an overlay's merged dir); omitted for "same root as target" */
   rootfs?: string;
+  /**
+   * the root's overlay: mounted (at its target, the rootfs) as the process starts, and taken
+   * down by the kernel when it ends, each with its event — no separate mountOverlay/unmount
+   */
+  overlay?: OverlaySpec;
   /** extra mounts inside the container, bind mounts of volumes or host paths */
   binds?: { source: string; target: string; readonly?: boolean }[];
   hostname?: string;
@@ -196,6 +201,11 @@ export interface Kernel {
   on(listener: EventListener): () => void;
 
   spawn(spec: SpawnSpec): Promise<ProcStatus>;
+  /**
+   * resolves when process pid may have ended, or after timeoutMs: a kernel that can be told
+   * (real: inotify on the shim's record) lets a waiter notice an exit at once instead of a poll later
+   */
+  whenEnded?(pid: number, timeoutMs: number): Promise<void>;
   /** like nsenter: a new process in all the namespaces, root and cgroup of `target` */
   exec(target: number, spec: Omit<SpawnSpec, 'namespaces' | 'rootfs' | 'hostname' | 'cgroup'>): Promise<ProcStatus>;
   signal(pid: number, sig: Signal): Promise<void>;

@@ -1,8 +1,9 @@
 // The real kernel as root: one container per behaviour, torn down after each, and the machine
 // checked for anything of boxlab's left behind (mounts, cgroups, links, netns, processes).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { cleanup } from '../../src/kernel/real/cleanup.js';
-import type { RealKernel } from '../../src/kernel/real/kernel.js';
+import { signalReset, type RealKernel } from '../../src/kernel/real/kernel.js';
 import { container, destroy, isRoot, realKernel, removeState, residue, sh, skipReason } from './helpers.js';
 
 type C = Awaited<ReturnType<typeof container>>;
@@ -50,6 +51,28 @@ describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
     expect(o.mounts[0]).toMatchObject({ target: '/', fstype: 'overlay' });
     const ps = await kernel.processes(c.st.pid);
     expect(ps.map((p) => [p.nsPid, p.argv[0]])).toEqual([[1, 'sleep']]);
+  });
+
+  it('starts the container with SIGINT and SIGQUIT at their default action, not ignored as a background job of the shim', async () => {
+    if (!signalReset().length) {
+      console.log('skipped: this host\'s env has no --default-signal (coreutils < 8.31)');
+      return;
+    }
+    const c = await start(kernel, ['sh', '-c', 'sleep 61; exit $?']);
+    const ignored = (pid: number) => BigInt(`0x${/^SigIgn:\s+([0-9a-f]+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]}`);
+    // (a shell ignores SIGQUIT itself; SIGINT it must not have been handed ignored)
+    expect(ignored(c.st.pid) & 0x2n).toBe(0n);
+    // a child of PID 1 has neither ignored, and dies of SIGINT, as it would on the host
+    let sleeper;
+    for (let i = 0; i < 200 && !sleeper; i++) {
+      sleeper = (await kernel.processes(c.st.pid)).find((p) => p.argv[0] === 'sleep');
+      if (!sleeper) await new Promise((r) => setTimeout(r, 10));
+    }
+    if (!sleeper) throw new Error('sleep did not start');
+    expect(ignored(sleeper.pid) & 0x6n).toBe(0n);
+    process.kill(sleeper.pid, 'SIGINT');
+    const st = await kernel.wait(c.st.pid, 5000);
+    expect(st?.exitCode).toBe(130);
   });
 
   it('drops SIGTERM to PID 1 without a handler, and SIGKILL ends it with 137', async () => {

@@ -94,11 +94,12 @@ describe.skipIf(!isRoot)('recovery after SIGKILL and Ctrl-C', () => {
   it('finds a process record whose supervisor is gone', async () => {
     expect(boxlab(['run', '-d', '--name', 'orphan', 'busybox', 'sleep', '6066']).code).toBe(0);
     const pid = Number(boxlab(['inspect', '-f', '{{.State.Pid}}', 'orphan']).stdout.trim());
-    // this container's shim (its command line names the record dir), then its PID 1
+    // this container's shim and the fork of it that writes the container's stderr to the log
+    // (their command line names the record dir), then its PID 1
     const dir = readlinkSync(`/run/boxlab/procs/pid-${pid}`);
     const shim = sh(`ps -eo pid,args | grep '[b]oxlab-shim ${dir} ' | awk '{print $1}'`).trim().split('\n').filter(Boolean).map(Number);
-    expect(shim).toHaveLength(1);
-    process.kill(shim[0], 'SIGKILL');
+    expect(shim).toHaveLength(2);
+    for (const p of shim) process.kill(p, 'SIGKILL');
     process.kill(pid, 'SIGKILL');
     await until('the container to die', () => !running('sleep 6066'));
     const found = await left();

@@ -220,8 +220,6 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
     const other = Object.values(tx.state.containers).find((o) => o.id !== c.id && o.state.status === 'running' && (o.hostConfig.portBindings ?? []).some((q) => q.hostIp === p.hostIp && q.hostPort === p.hostPort));
     if (other) throw new UserError(`Bind for ${p.hostIp}:${p.hostPort} failed: port is already allocated (by ${other.name})`, `Pick another host port, or stop ${other.name}.`, 125);
   }
-  // the root filesystem: image layers read-only below, this container's layer on top
-  await k.mountOverlay({ lower: c.layer.lower, upper: c.layer.upper, work: c.layer.work, target: c.layer.merged });
   // limits
   await k.cgroupCreate(c.cgroup);
   if (c.hostConfig.memory !== null) await k.cgroupWrite(c.cgroup, 'memory.max', String(c.hostConfig.memory));
@@ -243,6 +241,9 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
       ...(user ? { user: { uid: user.uid, gid: user.gid, groups: user.groups } } : {}),
       namespaces: { pid: 'new', mnt: 'new', uts: 'new', ipc: 'new', cgroup: 'new', net: bridged ? { netns: c.network.netns } : 'new' },
       rootfs: c.layer.merged,
+      // the root filesystem: image layers read-only below, this container's layer on top,
+      // mounted as the process starts and taken down when it ends
+      overlay: { lower: c.layer.lower, upper: c.layer.upper, work: c.layer.work, target: c.layer.merged },
       binds,
       hostname: c.config.hostname,
       cgroup: c.cgroup,

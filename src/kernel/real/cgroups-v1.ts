@@ -163,6 +163,10 @@ export class CgroupV1 implements CgroupDriver {
     return this.dirs(path).map((d) => `${d}/cgroup.procs`);
   }
 
+  selfJoinFiles(path: string): string[] {
+    return this.dirs(path).map((d) => `${d}/tasks`);
+  }
+
   homeProcsFiles(selfCgroup: string): string[] {
     const out: string[] = [];
     for (const line of selfCgroup.split('\n')) {

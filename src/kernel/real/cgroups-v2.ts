@@ -78,6 +78,10 @@ export class CgroupV2 implements CgroupDriver {
     return [`${this.dirs(path)[0]}/cgroup.procs`];
   }
 
+  selfJoinFiles(path: string): string[] {
+    return this.procsFiles(path);
+  }
+
   homeProcsFiles(selfCgroup: string): string[] {
     const line = selfCgroup.split('\n').find((l) => l.startsWith('0::'));
     if (!line) return [];

@@ -29,8 +29,16 @@ export interface CgroupDriver {
   remove(path: string): string;
   /** the cgroup.procs files a process writes its pid into to join the group */
   procsFiles(path: string): string[];
+  /**
+   * the files a single-threaded process writes 0 into to join the group itself: v1's tasks
+   * files, where moving the writing thread needs no machine-wide lock (a write of a pid to
+   * cgroup.procs takes one, and waits out an RCU grace period, milliseconds, when it has been
+   * idle); v2 has only cgroup.procs
+   */
+  selfJoinFiles(path: string): string[];
   /** the cgroup.procs files of the groups /proc/self/cgroup names (where this CLI runs) */
   homeProcsFiles(selfCgroup: string): string[];
+
 }
 
 /** boxlab/abc → boxlab/abc; refuses anything outside the boxlab parent. */

@@ -1,7 +1,7 @@
 // RealKernel: the Kernel interface on Linux, as root, through the tools a person would type
 // (util-linux unshare/nsenter/mount/pivot_root/setpriv, iproute2 ip, writes under /sys/fs/cgroup),
 // observing facts from /proc. Every call emits a KernelEvent carrying the exact argv that ran.
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { cmdline, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
 import {
@@ -16,7 +16,7 @@ import { mountErrno, overlayArgv, readMountinfo, umountArgv } from './mounts.js'
 import { namespaceArgv, nsIds } from './namespaces.js';
 import { interfacesOf, realNet } from './network.js';
 import { catches, nsPidOf, procState, processesInNs } from './processes.js';
-import { run, startOnTerminal } from './run.js';
+import { run, runSync, startDetached, startOnTerminal } from './run.js';
 import { CONTAINER_TOOLS, DEFAULT_CAPS } from './scripts.js';
 import { ProcTable, type ProcRecord } from './supervisor.js';
 
@@ -52,6 +52,23 @@ export function hostProgram(name: string): string {
     programs.set(name, path);
   }
   return path;
+}
+
+let reset: string[] | null = null;
+/**
+ * The argv prefix that puts SIGINT and SIGQUIT back to their default action before a container's
+ * first program: the shim starts it as a background job, which a shell without job control
+ * starts with both ignored (POSIX), and an ignored signal stays ignored across exec — the
+ * container would shrug off Ctrl-C and \`kill -INT\`. coreutils env (8.31 and later) can reset them;
+ * with an older one, nothing can from a shell, and the prefix is empty.
+ */
+export function signalReset(): string[] {
+  if (!reset) {
+    const env = hostProgram('env');
+    const argv = [env, '--default-signal=INT,QUIT'];
+    reset = runSync([...argv, 'true']).exitCode === 0 ? argv : [];
+  }
+  return reset;
 }
 
 /** the host's namespaces: PID 1's, or this process's own where /proc/1/ns cannot be read */
@@ -106,20 +123,21 @@ export class RealKernel implements Kernel {
   // ---- processes -------------------------------------------------------------------------
 
   /** Start argvTail under boxlab-shim, wait for its "ready" and PID 1's host pid. */
-  private async launch(argvTail: string[], rec: ProcRecord, tty = false): Promise<{ pid: number; argv: string[]; ms: number }> {
+  private async launch(argvTail: string[], rec: ProcRecord, tty = false): Promise<{ pid: number; argv: string[]; command: string; ms: number }> {
     // the shim runs under the static busybox's ash (tools/bin), whose ${v//x/y} writes the log lines
     // (its own applets come first for a bare name, so the host's nsenter/unshare go by full path)
     const [prog, ...args] = argvTail;
     const shim = [`${this.runDir}/tools/bin/busybox`, 'ash', `${this.runDir}/bin/boxlab-shim`, rec.dir, hostProgram(prog), ...args];
     let r = { exitCode: 0, durationMs: 0 };
-    let argv = shim;
-    // with a terminal the shim is this process's child in the foreground, on the same terminal
+    const argv = shim;
+    const command = tty ? cmdline(argv) : `${cmdline(argv)}  # detached, as setsid -f starts it`;
+    // with a terminal the shim is this process's child in the foreground, on the same terminal;
+    // otherwise it runs detached (setsid), to outlive the CLI
     let ended: number | null = null;
     if (tty) {
       void startOnTerminal(shim).ended.then((code) => (ended = code));
     } else {
-      argv = ['setsid', '-f', ...shim];
-      r = await run(argv, { detached: true });
+      r = await startDetached(argv);
       if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: exit ${r.exitCode}`, 'EIO', cmdline(argv));
     }
     const t0 = Date.now();
@@ -132,17 +150,18 @@ export class RealKernel implements Kernel {
       }
       if (f.pid) {
         this.procs.link(f.pid, rec);
-        return { pid: f.pid, argv, ms: Date.now() - t0 + r.durationMs };
+        return { pid: f.pid, argv, command, ms: Date.now() - t0 + r.durationMs };
       }
       if (f.failed === 'gone' && f.child) {
         // it ran and ended before the shim could see PID 1 (an exec's quick command): the
         // record follows the process the shim started
         this.procs.link(f.child, rec);
-        return { pid: f.child, argv, ms: Date.now() - t0 + r.durationMs };
+        return { pid: f.child, argv, command, ms: Date.now() - t0 + r.durationMs };
       }
       if (f.failed !== undefined && f.exit) {
         const why = this.procs.errors(rec);
         this.procs.remove(null, rec);
+        if (f.failed === 'mount') throw new KernelError(`mount -t overlay: ${why || 'failed'}`, mountErrno(why), cmdline(argv));
         if (f.failed === 'enoent') throw new KernelError(`exec: "${rec.argv[0]}": executable file not found in $PATH`, 'ENOENT', cmdline(argv));
         throw new KernelError(`container start failed (exit ${f.exit.code}): ${why || 'no message'}`, 'EIO', cmdline(argv));
       }
@@ -163,9 +182,13 @@ export class RealKernel implements Kernel {
     if (!spec.rootfs) throw new KernelError('real spawn needs a root filesystem (rootfs)', 'EINVAL');
     await ensureTools(this.runDir);
     const cgroup = spec.cgroup ? cleanPath(spec.cgroup) : undefined;
+    const ovl = spec.overlay ? overlayArgv(spec.overlay) : null;
     const rec = this.procs.create(
-      { argv: spec.argv, cgroup, log: spec.log, startedAt: this.clock.now() },
-      { cgroupProcs: cgroup ? this.cgroups.procsFiles(cgroup) : [], homeProcs: this.homeProcs(), stdin: spec.stdin },
+      { argv: spec.argv, cgroup, log: spec.log, startedAt: this.clock.now(), ...(spec.overlay ? { overlay: spec.overlay.target } : {}) },
+      {
+        join: cgroup ? this.cgroups.selfJoinFiles(cgroup) : [], homeProcs: this.homeProcs(), stdin: spec.stdin,
+        ...(spec.overlay && ovl ? { overlay: [hostProgram('mount'), hostProgram('umount'), ovl[5], spec.overlay.target] } : {}),
+      },
     );
     const ns = namespaceArgv(spec.namespaces);
     const init = [
@@ -175,19 +198,40 @@ export class RealKernel implements Kernel {
       '--', ...setprivArgv(DEFAULT_CAPS, spec.user), '--', ...envArgv(spec.env), ...spec.argv,
     ];
     if (spec.tty) writeFileSync(`${rec.dir}/tty`, '');
-    const { pid, argv, ms } = await this.launch([...ns.join, ...ns.unshare, ...init], rec, spec.tty);
+    // the shim mounts the overlay on the host before the container starts (it is still there
+    // unless the container has ended), and takes it down when the container ends or fails to start
+    // (its options as asked for: reading the host's mount table for them would cost a parse of
+    // every container's mount on each start)
+    const mounted = () => {
+      if (!spec.overlay || !ovl) return;
+      this.emit({ kind: 'mount', fstype: 'overlay', source: 'overlay', target: spec.overlay.target, options: ['rw', ...ovl[5].split(',')], command: cmdline(ovl), status: 0 });
+    };
+    let launched;
+    try {
+      launched = await this.launch([...signalReset(), ...ns.join, ...ns.unshare, ...init], rec, spec.tty);
+    } catch (e) {
+      if (spec.overlay && !(e instanceof KernelError && e.message.startsWith('mount -t overlay'))) {
+        mounted();
+        this.emit({ kind: 'unmount', target: spec.overlay.target, command: cmdline(umountArgv(spec.overlay.target)), status: 0 });
+      }
+      throw e;
+    }
+    const { pid, command, ms } = launched;
+    mounted();
     const ids = nsIds(pid);
     const host = hostNsIds();
     for (const type of ns.created) {
       this.emit({ kind: 'namespace.create', nsType: type, id: ids[type], hostId: host[type], pid, command: `readlink /proc/${pid}/ns/${type}  # ${type}:[${ids[type]}], host ${type}:[${host[type]}]`, status: 0 });
     }
     if (cgroup) {
-      this.emit({ kind: 'cgroup.write', path: `/${cgroup}`, file: 'cgroup.procs', value: String(pid), command: this.cgroups.procsFiles(cgroup).map((f) => `echo $$ > ${f}`).join(' && '), status: 0 });
+      // 0: the writing thread itself (v1's tasks file then needs no machine-wide lock); its children follow
+      const files = this.cgroups.selfJoinFiles(cgroup);
+      this.emit({ kind: 'cgroup.write', path: `/${cgroup}`, file: files[0].slice(files[0].lastIndexOf('/') + 1), value: '0', command: files.map((f) => `echo 0 > ${f}`).join(' && '), status: 0 });
     }
     this.emit({ kind: 'mount', fstype: 'proc', source: 'proc', target: '/proc', options: ['nosuid', 'nodev', 'noexec'], command: `mount -t proc -o nosuid,nodev,noexec proc ${spec.rootfs}/proc`, status: 0 });
     this.emit({ kind: 'pivot-root', newRoot: spec.rootfs, pid, command: `cd ${spec.rootfs} && pivot_root . . && umount -l .`, status: 0 });
     if (spec.hostname && ns.created.includes('uts')) this.emit({ kind: 'uts.hostname', hostname: spec.hostname, pid, command: `hostname ${spec.hostname}`, status: 0 });
-    this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: cgroup ? `/${cgroup}` : undefined, hostname: spec.hostname, command: cmdline(argv), durationMs: ms, status: 0 });
+    this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: cgroup ? `/${cgroup}` : undefined, hostname: spec.hostname, command, durationMs: ms, status: 0 });
     return (await this.status(pid)) ?? { pid, state: 'running', oomKilled: false, startedAt: rec.startedAt };
   }
 
@@ -197,9 +241,10 @@ export class RealKernel implements Kernel {
     await ensureTools(this.runDir);
     const rec = this.procs.create(
       { argv: spec.argv, cgroup: t.cgroup, log: spec.log, startedAt: this.clock.now() },
-      { cgroupProcs: t.cgroup ? this.cgroups.procsFiles(t.cgroup) : [], homeProcs: this.homeProcs(), stdin: spec.stdin },
+      { join: t.cgroup ? this.cgroups.selfJoinFiles(t.cgroup) : [], homeProcs: this.homeProcs(), stdin: spec.stdin },
     );
     const tail = [
+      ...signalReset(),
       // --wd with no path: the target's working directory, inside its root (a path given there would
       // be opened on the host, before nsenter enters the container); then cd to the one asked for
       'nsenter', `--target=${target}`, '--pid', '--mount', '--uts', '--ipc', '--net', '--cgroup', '--root', '--wd',
@@ -207,9 +252,9 @@ export class RealKernel implements Kernel {
       `${CONTAINER_TOOLS}/ld.so`, '--library-path', CONTAINER_TOOLS, `${CONTAINER_TOOLS}/setpriv`, ...setprivArgv(DEFAULT_CAPS, spec.user).slice(1), '--', ...envArgv(spec.env), ...spec.argv,
     ];
     if (spec.tty) writeFileSync(`${rec.dir}/tty`, '');
-    const { pid, argv, ms } = await this.launch(tail, rec, spec.tty);
-    this.emit({ kind: 'namespace.join', nsTypes: ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'], targetPid: target, pid, command: cmdline(argv), durationMs: ms, status: 0 });
-    this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: t.cgroup ? `/${t.cgroup}` : undefined, command: cmdline(argv), status: 0 });
+    const { pid, command, ms } = await this.launch(tail, rec, spec.tty);
+    this.emit({ kind: 'namespace.join', nsTypes: ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'], targetPid: target, pid, command, durationMs: ms, status: 0 });
+    this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: t.cgroup ? `/${t.cgroup}` : undefined, command, status: 0 });
     return (await this.status(pid)) ?? { pid, state: 'running', oomKilled: false, startedAt: rec.startedAt };
   }
 
@@ -320,9 +365,35 @@ export class RealKernel implements Kernel {
   private exited(st: ProcStatus): ProcStatus {
     if (!this.exits.has(st.pid)) {
       this.exits.add(st.pid);
-      this.emit({ kind: 'process.exit', pid: st.pid, nsPid: 1, exitCode: st.exitCode ?? 0, signal: st.signal, argv: this.procs.byPid(st.pid)?.argv ?? [], command: `wait ${st.pid}`, status: st.exitCode });
+      const rec = this.procs.byPid(st.pid);
+      this.emit({ kind: 'process.exit', pid: st.pid, nsPid: 1, exitCode: st.exitCode ?? 0, signal: st.signal, argv: rec?.argv ?? [], command: `wait ${st.pid}`, status: st.exitCode });
+      // the shim took the root's overlay down once the container had ended
+      if (rec?.overlay) this.emit({ kind: 'unmount', target: rec.overlay, command: cmdline(umountArgv(rec.overlay)), status: 0 });
     }
     return st;
+  }
+
+  whenEnded(pid: number, timeoutMs: number): Promise<void> {
+    const rec = this.procs.byPid(pid);
+    if (!rec) return Promise.resolve();
+    return new Promise((resolve) => {
+      let w: FSWatcher | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        w?.close();
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      try {
+        // the shim renames exit.tmp to exit once the container has ended and its log is complete
+        w = watch(rec.dir, (_, name) => name === 'exit' && done());
+        w.on('error', done);
+      } catch {
+        done();
+        return;
+      }
+      if (this.procs.exited(rec)) done();
+    });
   }
 
   async wait(pid: number, timeoutMs?: number): Promise<ProcStatus | null> {
@@ -332,7 +403,7 @@ export class RealKernel implements Kernel {
       if (!st) return null;
       if (st.state === 'exited') return st;
       if (Date.now() >= deadline) return null;
-      await new Promise((r) => setTimeout(r, 10));
+      await this.whenEnded(pid, Math.min(50, deadline - Date.now()));
     }
   }
 

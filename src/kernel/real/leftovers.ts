@@ -9,6 +9,7 @@ import { cgroupLayout } from './probe.js';
 import { readMountinfo } from './mounts.js';
 import { procState } from './processes.js';
 import { run } from './run.js';
+import { exitWritten } from './supervisor.js';
 
 export interface Leftovers {
   /** overlay mounts of containers that are not running */
@@ -95,7 +96,7 @@ export async function findLeftovers(opts: LeftoverOptions = {}): Promise<Leftove
   for (const n of existsSync(procs) ? readdirSync(procs) : []) {
     if (n.startsWith('pid-')) continue;
     const dir = join(procs, n);
-    if (existsSync(join(dir, 'exit'))) continue;
+    if (exitWritten(dir)) continue;
     const num = (f: string) => Number(readLines(join(dir, f))[0] ?? 0);
     const child = num('child');
     const pid = num('pid');

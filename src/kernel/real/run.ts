@@ -54,6 +54,23 @@ export function startOnTerminal(argv: string[]): { ended: Promise<number> } {
   return { ended: child.then((r) => (typeof r.exitCode === 'number' ? r.exitCode : (r as { code?: string }).code === 'ENOENT' ? 127 : 1)) };
 }
 
+/**
+ * Start argv detached, as `setsid -f` would (a session of its own, no terminal, stdio on
+ * /dev/null) and return once it runs, without waiting for it: for a supervisor that outlives
+ * the CLI. exitCode 0 means it started; 127 and missing, that it is not installed.
+ */
+export async function startDetached(argv: string[]): Promise<RunResult> {
+  const t0 = performance.now();
+  const child = execa(argv[0], argv.slice(1), { detached: true, stdio: 'ignore', reject: false, cleanup: false, env: { LC_ALL: 'C' } });
+  child.unref();
+  void child.catch(() => undefined);
+  const started = await new Promise<boolean>((res) => {
+    child.once('spawn', () => res(true));
+    child.once('error', () => res(false));
+  });
+  return { argv, exitCode: started ? 0 : 127, stdout: '', stderr: '', durationMs: performance.now() - t0, missing: !started };
+}
+
 /** run() without awaiting: for the few synchronous readers (readRealTree's getfattr). */
 export function runSync(argv: string[], opts: { input?: string; timeoutMs?: number } = {}): RunResult {
   const t0 = performance.now();

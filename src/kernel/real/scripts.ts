@@ -2,8 +2,8 @@
 // can read them: boxlab-shim (the supervisor that outlives the CLI, as containerd-shim does),
 // boxlab-log (stdout/stderr → Docker json-file lines), boxlab-init (PID 1's first moments:
 // mounts, hostname, pivot_root, dropped privileges, then exec of the user's command) and
-// boxlab-forward.mjs (the TCP proxy of `-p`). The shim and the log writer run under the static
-// busybox's ash, so a container costs a few hundred KiB of processes beside its own.
+// boxlab-forward.mjs (the TCP proxy of `-p`). The shim and its log-writing fork run under the
+// static busybox's ash, so a container costs a few hundred KiB of processes beside its own.
 
 /** The control characters JSON escapes (all below 0x20 but the newline that ends a line). */
 const CONTROL = Array.from({ length: 31 }, (_, i) => i + 1).filter((c) => c !== 10);
@@ -13,8 +13,9 @@ const CONTROL_ESCAPES = CONTROL.map((c) => `      line=\${line//$'\\${c.toString
 
 /**
  * boxlab-log DIR STREAM: the container's output on stdin as Docker json-file lines
- * {log, stream, time} appended to the log file named in DIR/log. The shim runs it for stderr
- * and sources it to write stdout itself, so a container costs one small process for its logs.
+ * {log, stream, time} appended to the log file named in DIR/log. The shim sources it, writes
+ * stdout itself and stderr in a fork of itself (no new program), so a container costs one
+ * small process for its logs; it also runs alone (busybox ash boxlab-log DIR STREAM).
  */
 export const LOG_WRITER = `#!/bin/sh
 # boxlab-log DIR STREAM: stdin → the container's json-file log (sourced by boxlab-shim: log_open, log_lines)
@@ -55,26 +56,50 @@ case $0 in */boxlab-log) log_open "$1" || exit 125; log_lines "$2" ;; esac
 
 /**
  * boxlab-shim DIR CMD...: run CMD (its own stderr to DIR/runner.err, the container's on fd 4)
- * (nsenter/unshare ...) detached from the CLI, under the static busybox's ash. CMD joins the
- * container's cgroup (DIR/cgroup.procs lists the files); boxlab-init's "ready HOSTPID" on fd 9
- * gives PID 1's host pid (DIR/pid); the unshare process itself moves back to the CLI's cgroup
- * (DIR/home.procs) so only the container's processes count. boxlab-log writes the container's
- * stderr as Docker json-file lines, and the shim, with its functions, the stdout: a container
- * costs two small processes beyond unshare and its own. At the end it writes the exit status
- * to DIR/exit (its mtime is the finish time). With DIR/tty (run -it, exec -it on a terminal)
- * it runs in the CLI's foreground instead: the container's stdio is the CLI's terminal, unlogged.
+ * (env --default-signal, nsenter/unshare ...) detached from the CLI, under the static busybox's
+ * ash. With DIR/overlay it first mounts the container's root overlay on the host, and takes it
+ * down once the container has ended. CMD joins the container's cgroup by writing 0 into the
+ * files DIR/join lists (v1's tasks: the writing thread itself, without the machine-wide lock a
+ * write of a pid takes); boxlab-init's "ready HOSTPID" on fd 9 gives PID 1's host pid (DIR/pid);
+ * the unshare process itself moves back to the CLI's cgroup (DIR/home.procs), in the
+ * background, so only the container's processes count. A fork of the shim writes the
+ * container's stderr as Docker json-file lines (boxlab-log's functions), and the shim the
+ * stdout: a container costs the shim, that fork and the waiting unshare beside its own
+ * processes. At the end it writes the exit status to DIR/exit (its mtime is the finish time).
+ * With DIR/tty (run -it, exec -it on a terminal) it runs in the CLI's foreground instead: the
+ * container's stdio is the CLI's terminal, unlogged.
  */
 export const SHIM = `#!/bin/sh
 # boxlab-shim DIR CMD...: supervise one container process from outside it (see boxlab-init)
 dir=$1; shift
 cd /
 bin=\${0%/*}
+# the waiting unshare or nsenter (pid $1) goes back to the CLI's cgroups, so only the container's
+# own processes count in its group; in the background: moving another process by its pid takes
+# a machine-wide lock that can wait out an RCU grace period, and nothing needs to wait for it
+# (a fork of a fork, which init reaps: the shim waits on only the first, which ends at once)
+home_procs() {
+  [ -f "$dir/home.procs" ] && ( ( while read -r f; do echo "$1" > "$f"; done < "$dir/home.procs" ) 2>/dev/null & )
+}
+# the container's root filesystem (DIR/overlay: mount, umount, options, target): its overlay is
+# mounted here, on the host, before the container starts, and taken down when it has ended
+ovl=
+overlay_up() {
+  [ -f "$dir/overlay" ] || return 0
+  { read -r ovl_mount; read -r ovl_umount; read -r ovl_opts; read -r ovl; } < "$dir/overlay"
+  "$ovl_mount" -t overlay overlay -o "$ovl_opts" "$ovl" && return 0
+  ovl=; echo mount > "$dir/failed"; echo 125 > "$dir/exit"; exit 125
+}
+overlay_down() {
+  [ -z "$ovl" ] || "$ovl_umount" "$ovl" || "$ovl_umount" -l "$ovl"
+}
 if [ -f "$dir/tty" ]; then
   # run -it / exec -it on a terminal: the container's stdin, stdout and stderr are the CLI's own
   # terminal, and it runs in the foreground as a job of its own (set -m), as a shell runs a
   # command typed at its prompt; nothing is logged. The terminal's modes are put back after it.
   exec 3>&2 2>>"$dir/shim.err"
   mkfifo "$dir/ready" || exit 125
+  overlay_up
   modes=$("\${bin%/bin}/tools/bin/busybox" stty -g)
   (
     state= pid1=
@@ -83,7 +108,7 @@ if [ -f "$dir/tty" ]; then
     if [ "$state" = ready ] && [ -n "$child" ]; then
       [ -n "$pid1" ] || for t in /proc/$child/task/*/children; do read -r pid1 rest < "$t" && [ -n "$pid1" ] && break; done
       if [ -n "$pid1" ]; then echo "$pid1" > "$dir/pid"; else echo gone > "$dir/failed"; fi
-      [ -f "$dir/home.procs" ] && while read -r f; do (echo "$child" > "$f") 2>/dev/null; done < "$dir/home.procs"
+      home_procs "$child"
     else
       echo "\${state:-error}" > "$dir/failed"
     fi
@@ -95,7 +120,7 @@ if [ -f "$dir/tty" ]; then
   (
     read -r self rest < /proc/self/stat
     echo "$self" > "$dir/child"
-    while read -r f; do echo "$self" > "$f" || exit 125; done < "$dir/cgroup.procs"
+    while read -r f; do echo 0 > "$f" || exit 125; done < "$dir/join"
     exec 3>&- "$@"
   ) 4>&3 2>>"$dir/runner.err" 9>"$dir/ready"
   code=$?
@@ -105,15 +130,15 @@ if [ -f "$dir/tty" ]; then
 else
 exec </dev/null >/dev/null 2>>"$dir/shim.err"
 mkfifo "$dir/out" "$dir/err" "$dir/ready" || exit 125
+overlay_up
 # the log writer: a process of its own for stderr; this shell writes stdout (sourced functions)
 . "$bin/boxlab-log"
 log_open "$dir" || exit 125
-"\${bin%/bin}/tools/bin/busybox" ash "$bin/boxlab-log" "$dir" stderr < "$dir/err" &
+( log_lines stderr ) < "$dir/err" &
 logger=$!
 in=/dev/null; [ -f "$dir/stdin" ] && in=$dir/stdin
 (
-  read -r self rest < /proc/self/stat
-  while read -r f; do echo "$self" > "$f" || exit 125; done < "$dir/cgroup.procs"
+  while read -r f; do echo 0 > "$f" || exit 125; done < "$dir/join"
   exec 7>&- "$@"
 ) <"$in" >"$dir/out" 4>"$dir/err" 2>>"$dir/runner.err" 9>"$dir/ready" &
 child=$!
@@ -126,7 +151,7 @@ if [ "$state" = ready ]; then
   [ -n "$pid1" ] || for t in /proc/$child/task/*/children; do read -r pid1 rest < "$t" && [ -n "$pid1" ] && break; done
   if [ -n "$pid1" ]; then echo "$pid1" > "$dir/pid"; else echo gone > "$dir/failed"; fi
   # best effort: a failed write must not end the shim
-  [ -f "$dir/home.procs" ] && while read -r f; do (echo "$child" > "$f") 2>/dev/null; done < "$dir/home.procs"
+  home_procs "$child"
 else
   echo "\${state:-error}" > "$dir/failed"
 fi
@@ -136,6 +161,7 @@ wait "$child"
 code=$?
 wait "$logger"
 fi
+overlay_down
 # the container's published ports go with it (boxlab-forward.mjs)
 [ -f "$dir/forward.pid" ] && read -r fwd < "$dir/forward.pid" && kill "$fwd" 2>/dev/null
 # util-linux 2.38 unshare/nsenter cannot re-raise SIGKILL on themselves and exit 1 instead;

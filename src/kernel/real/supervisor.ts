@@ -11,7 +11,21 @@ export interface ProcRecord {
   cgroup?: string;
   log: string;
   startedAt: number;
+  /** the overlay the shim mounts as the process starts and takes down when it ends (its target) */
+  overlay?: string;
 }
+
+/** Has the shim of the record in dir written its exit status (a whole line)? */
+export function exitWritten(dir: string): boolean {
+  try {
+    return statSync(join(dir, 'exit')).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** meta.json of the records this process has read, by record dir */
+const records = new Map<string, ProcRecord>();
 
 export class ProcTable {
   constructor(readonly runDir: string) {}
@@ -21,7 +35,11 @@ export class ProcTable {
   }
 
   /** a fresh record directory with the files the shim reads */
-  create(meta: Omit<ProcRecord, 'dir'>, files: { cgroupProcs: string[]; homeProcs: string[]; stdin?: string }): ProcRecord {
+  /**
+   * join: the files the process writes 0 into to join its cgroup (selfJoinFiles); homeProcs: the
+   * CLI's cgroup.procs files, where the waiting unshare or nsenter goes back to
+   */
+  create(meta: Omit<ProcRecord, 'dir'>, files: { join: string[]; homeProcs: string[]; stdin?: string; overlay?: string[] }): ProcRecord {
     const token = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const dir = join(this.procsDir, token);
     mkdirSync(dir, { recursive: true });
@@ -29,9 +47,10 @@ export class ProcTable {
     // the shim stamps log lines with this wall clock (ms) plus the /proc/uptime (1/100 s) since
     const uptime = readFileSync('/proc/uptime', 'utf8').split(' ')[0].replace('.', '');
     writeFileSync(join(dir, 'clock'), `${Date.now()} ${uptime}\n`);
-    writeFileSync(join(dir, 'cgroup.procs'), files.cgroupProcs.map((f) => `${f}\n`).join(''));
+    writeFileSync(join(dir, 'join'), files.join.map((f) => `${f}\n`).join(''));
     if (files.homeProcs.length) writeFileSync(join(dir, 'home.procs'), files.homeProcs.map((f) => `${f}\n`).join(''));
     if (files.stdin !== undefined) writeFileSync(join(dir, 'stdin'), files.stdin);
+    if (files.overlay) writeFileSync(join(dir, 'overlay'), files.overlay.map((l) => `${l}\n`).join(''));
     const rec = { ...meta, dir };
     writeFileSync(join(dir, 'meta.json'), JSON.stringify(rec));
     return rec;
@@ -46,28 +65,35 @@ export class ProcTable {
   byPid(pid: number): ProcRecord | null {
     try {
       const dir = readlinkSync(join(this.procsDir, `pid-${pid}`));
-      return JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as ProcRecord;
+      // a record's meta.json never changes once written: read it once per process
+      let rec = records.get(dir);
+      if (!rec) {
+        rec = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as ProcRecord;
+        records.set(dir, rec);
+      }
+      return rec;
     } catch {
       return null;
     }
   }
 
-  /** the shim's facts so far: PID 1's host pid, why start failed, the exit status and when */
+  /** the shim's facts so far: PID 1's host pid, why start failed, the exit status and when (each a whole line) */
   facts(rec: ProcRecord): { pid?: number; failed?: string; exit?: { code: number; at: number }; child?: number } {
     const read = (f: string) => {
       try {
-        return readFileSync(join(rec.dir, f), 'utf8');
+        const text = readFileSync(join(rec.dir, f), 'utf8');
+        return text.endsWith('\n') ? text : null;
       } catch {
         return null;
       }
     };
     const out: ReturnType<ProcTable['facts']> = {};
     const pid = read('pid');
-    if (pid && pid.endsWith('\n') && Number(pid)) out.pid = Number(pid);
+    if (pid && Number(pid)) out.pid = Number(pid);
     const failed = read('failed');
     if (failed !== null) out.failed = failed.trim();
     const child = read('child');
-    if (child && child.endsWith('\n')) out.child = Number(child);
+    if (child) out.child = Number(child);
     const exit = read('exit');
     if (exit !== null) out.exit = { code: Number(exit.trim()), at: statSync(join(rec.dir, 'exit')).mtimeMs };
     return out;
@@ -75,7 +101,7 @@ export class ProcTable {
 
   /** has the shim written the exit status? */
   exited(rec: ProcRecord): boolean {
-    return existsSync(join(rec.dir, 'exit'));
+    return exitWritten(rec.dir);
   }
 
   errors(rec: ProcRecord): string {
@@ -89,6 +115,7 @@ export class ProcTable {
   }
 
   remove(pid: number | null, rec: ProcRecord): void {
+    records.delete(rec.dir);
     if (pid !== null) rmSync(join(this.procsDir, `pid-${pid}`), { force: true });
     rmSync(rec.dir, { recursive: true, force: true });
   }

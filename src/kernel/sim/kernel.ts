@@ -306,6 +306,11 @@ export class SimKernel implements Kernel {
       kind: 'process.exit', pid: proc.pid, nsPid: proc.nsPids[proc.ns.pid], exitCode: code, signal, argv: proc.argv,
       command: `wait ${proc.pid}`,
     });
+    if (proc.overlay) {
+      const target = proc.overlay;
+      proc.overlay = undefined;
+      void this.unmount(target).catch(() => undefined);
+    }
     const init = isNsInit(this.st, proc);
     for (const child of Object.values(this.st.procs)) {
       if (child.ppid !== proc.pid || !isAlive(child)) continue;
@@ -431,11 +436,13 @@ export class SimKernel implements Kernel {
     if (ns.pid !== this.st.hostNs.pid) this.st.namespaces[ns.pid].parent ??= this.st.hostNs.pid;
     if (created.includes('uts')) this.st.namespaces[ns.uts].hostname = spec.hostname ?? this.hostnameOf(host);
     if (created.includes('cgroup')) this.st.namespaces[ns.cgroup].cgroupRoot = cgroup;
+    if (spec.overlay) await this.mountOverlay(spec.overlay);
     if (created.includes('mnt')) this.st.namespaces[ns.mnt].mounts = this.containerMounts(spec);
     this.forkOrFail(host);
     const proc = this.newProc(host, {
       argv: spec.argv, ns, env: { ...spec.env }, cwd: spec.cwd || '/', cgroup, log: spec.log, keep: true,
       uid: spec.user?.uid ?? 0, gid: spec.user?.gid ?? 0, ...(spec.user ? { groups: [...spec.user.groups] } : {}),
+      ...(spec.overlay ? { overlay: spec.overlay.target } : {}),
     });
     const netArg = typeof spec.namespaces.net === 'object' && 'netns' in spec.namespaces.net ? `ip netns exec ${spec.namespaces.net.netns} ` : '';
     for (const type of created) {

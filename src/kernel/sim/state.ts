@@ -80,6 +80,8 @@ export interface SimProc {
   prompt?: boolean;
   /** set when this process was started as the init of a container (kept after exit for status) */
   keep?: boolean;
+  /** the overlay mounted for this process at spawn (its target), taken down when it exits */
+  overlay?: string;
 }
 
 export interface SimCgroup {
