@@ -38,7 +38,6 @@ export interface CgroupDriver {
   selfJoinFiles(path: string): string[];
   /** the cgroup.procs files of the groups /proc/self/cgroup names (where this CLI runs) */
   homeProcsFiles(selfCgroup: string): string[];
-
 }
 
 /** boxlab/abc → boxlab/abc; refuses anything outside the boxlab parent. */

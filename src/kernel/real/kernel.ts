@@ -12,7 +12,7 @@ import {
 import { ensureTools, populateBusybox } from './base.js';
 import { cgroupDriver, cleanPath, type CgroupDriver } from './cgroups.js';
 import { realFs } from './fs.js';
-import { mountErrno, overlayArgv, readMountinfo, umountArgv } from './mounts.js';
+import { mountErrno, overlayArgv, overlayOptions, readMountinfo, umountArgv } from './mounts.js';
 import { namespaceArgv, nsIds } from './namespaces.js';
 import { interfacesOf, realNet } from './network.js';
 import { catches, nsPidOf, procState, processesInNs } from './processes.js';
@@ -122,8 +122,11 @@ export class RealKernel implements Kernel {
 
   // ---- processes -------------------------------------------------------------------------
 
-  /** Start argvTail under boxlab-shim, wait for its "ready" and PID 1's host pid. */
-  private async launch(argvTail: string[], rec: ProcRecord, tty = false): Promise<{ pid: number; argv: string[]; command: string; ms: number }> {
+  /**
+   * Start argvTail under boxlab-shim, wait for its "ready" and PID 1's host pid. overlayCommand:
+   * the mount the shim makes first (rec's overlay file); its failure is thrown with that command.
+   */
+  private async launch(argvTail: string[], rec: ProcRecord, tty = false, overlayCommand?: string): Promise<{ pid: number; command: string; ms: number }> {
     // the shim runs under the static busybox's ash (tools/bin), whose ${v//x/y} writes the log lines
     // (its own applets come first for a bare name, so the host's nsenter/unshare go by full path)
     const [prog, ...args] = argvTail;
@@ -150,18 +153,18 @@ export class RealKernel implements Kernel {
       }
       if (f.pid) {
         this.procs.link(f.pid, rec);
-        return { pid: f.pid, argv, command, ms: Date.now() - t0 + r.durationMs };
+        return { pid: f.pid, command, ms: Date.now() - t0 + r.durationMs };
       }
       if (f.failed === 'gone' && f.child) {
         // it ran and ended before the shim could see PID 1 (an exec's quick command): the
         // record follows the process the shim started
         this.procs.link(f.child, rec);
-        return { pid: f.child, argv, command, ms: Date.now() - t0 + r.durationMs };
+        return { pid: f.child, command, ms: Date.now() - t0 + r.durationMs };
       }
       if (f.failed !== undefined && f.exit) {
         const why = this.procs.errors(rec);
         this.procs.remove(null, rec);
-        if (f.failed === 'mount') throw new KernelError(`mount -t overlay: ${why || 'failed'}`, mountErrno(why), cmdline(argv));
+        if (f.failed === 'mount') throw new KernelError(`${overlayCommand ?? 'mount -t overlay'}: ${why || 'failed'}`, mountErrno(why), overlayCommand);
         if (f.failed === 'enoent') throw new KernelError(`exec: "${rec.argv[0]}": executable file not found in $PATH`, 'ENOENT', cmdline(argv));
         throw new KernelError(`container start failed (exit ${f.exit.code}): ${why || 'no message'}`, 'EIO', cmdline(argv));
       }
@@ -182,12 +185,13 @@ export class RealKernel implements Kernel {
     if (!spec.rootfs) throw new KernelError('real spawn needs a root filesystem (rootfs)', 'EINVAL');
     await ensureTools(this.runDir);
     const cgroup = spec.cgroup ? cleanPath(spec.cgroup) : undefined;
-    const ovl = spec.overlay ? overlayArgv(spec.overlay) : null;
+    // the root overlay, which the shim mounts on the host before the container starts
+    const ovl = spec.overlay ? { target: spec.overlay.target, options: overlayOptions(spec.overlay).join(','), command: cmdline(overlayArgv(spec.overlay)) } : null;
     const rec = this.procs.create(
-      { argv: spec.argv, cgroup, log: spec.log, startedAt: this.clock.now(), ...(spec.overlay ? { overlay: spec.overlay.target } : {}) },
+      { argv: spec.argv, cgroup, log: spec.log, startedAt: this.clock.now(), ...(ovl ? { overlay: ovl.target } : {}) },
       {
         join: cgroup ? this.cgroups.selfJoinFiles(cgroup) : [], homeProcs: this.homeProcs(), stdin: spec.stdin,
-        ...(spec.overlay && ovl ? { overlay: [hostProgram('mount'), hostProgram('umount'), ovl[5], spec.overlay.target] } : {}),
+        ...(ovl ? { overlay: [hostProgram('mount'), hostProgram('umount'), ovl.options, ovl.target] } : {}),
       },
     );
     const ns = namespaceArgv(spec.namespaces);
@@ -198,21 +202,20 @@ export class RealKernel implements Kernel {
       '--', ...setprivArgv(DEFAULT_CAPS, spec.user), '--', ...envArgv(spec.env), ...spec.argv,
     ];
     if (spec.tty) writeFileSync(`${rec.dir}/tty`, '');
-    // the shim mounts the overlay on the host before the container starts (it is still there
-    // unless the container has ended), and takes it down when the container ends or fails to start
-    // (its options as asked for: reading the host's mount table for them would cost a parse of
-    // every container's mount on each start)
+    // the shim's mount stays until the container ends, or its start fails (its options as asked
+    // for: reading the host's mount table for them would cost a parse of every container's
+    // mount on each start)
     const mounted = () => {
-      if (!spec.overlay || !ovl) return;
-      this.emit({ kind: 'mount', fstype: 'overlay', source: 'overlay', target: spec.overlay.target, options: ['rw', ...ovl[5].split(',')], command: cmdline(ovl), status: 0 });
+      if (ovl) this.emit({ kind: 'mount', fstype: 'overlay', source: 'overlay', target: ovl.target, options: ['rw', ...ovl.options.split(',')], command: ovl.command, status: 0 });
     };
     let launched;
     try {
-      launched = await this.launch([...signalReset(), ...ns.join, ...ns.unshare, ...init], rec, spec.tty);
+      launched = await this.launch([...signalReset(), ...ns.join, ...ns.unshare, ...init], rec, spec.tty, ovl?.command);
     } catch (e) {
-      if (spec.overlay && !(e instanceof KernelError && e.message.startsWith('mount -t overlay'))) {
+      // mounted, then the start failed: both events, as the shim made and took down the mount
+      if (ovl && !(e instanceof KernelError && e.command === ovl.command)) {
         mounted();
-        this.emit({ kind: 'unmount', target: spec.overlay.target, command: cmdline(umountArgv(spec.overlay.target)), status: 0 });
+        this.emit({ kind: 'unmount', target: ovl.target, command: cmdline(umountArgv(ovl.target)), status: 0 });
       }
       throw e;
     }

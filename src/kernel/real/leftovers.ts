@@ -9,7 +9,6 @@ import { cgroupLayout } from './probe.js';
 import { readMountinfo } from './mounts.js';
 import { procState } from './processes.js';
 import { run } from './run.js';
-import { exitWritten } from './supervisor.js';
 
 export interface Leftovers {
   /** overlay mounts of containers that are not running */
@@ -96,7 +95,7 @@ export async function findLeftovers(opts: LeftoverOptions = {}): Promise<Leftove
   for (const n of existsSync(procs) ? readdirSync(procs) : []) {
     if (n.startsWith('pid-')) continue;
     const dir = join(procs, n);
-    if (exitWritten(dir)) continue;
+    if (existsSync(join(dir, 'exit'))) continue;
     const num = (f: string) => Number(readLines(join(dir, f))[0] ?? 0);
     const child = num('child');
     const pid = num('pid');

@@ -88,7 +88,7 @@ overlay_up() {
   [ -f "$dir/overlay" ] || return 0
   { read -r ovl_mount; read -r ovl_umount; read -r ovl_opts; read -r ovl; } < "$dir/overlay"
   "$ovl_mount" -t overlay overlay -o "$ovl_opts" "$ovl" && return 0
-  ovl=; echo mount > "$dir/failed"; echo 125 > "$dir/exit"; exit 125
+  ovl=; echo mount > "$dir/failed"; echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"; exit 125
 }
 overlay_down() {
   [ -z "$ovl" ] || "$ovl_umount" "$ovl" || "$ovl_umount" -l "$ovl"

@@ -15,15 +15,6 @@ export interface ProcRecord {
   overlay?: string;
 }
 
-/** Has the shim of the record in dir written its exit status (a whole line)? */
-export function exitWritten(dir: string): boolean {
-  try {
-    return statSync(join(dir, 'exit')).size > 0;
-  } catch {
-    return false;
-  }
-}
-
 /** meta.json of the records this process has read, by record dir */
 const records = new Map<string, ProcRecord>();
 
@@ -34,9 +25,8 @@ export class ProcTable {
     return join(this.runDir, 'procs');
   }
 
-  /** a fresh record directory with the files the shim reads */
   /**
-   * join: the files the process writes 0 into to join its cgroup (selfJoinFiles); homeProcs: the
+   * A fresh record directory with the files the shim reads. join: the files the process writes 0 into to join its cgroup (selfJoinFiles); homeProcs: the
    * CLI's cgroup.procs files, where the waiting unshare or nsenter goes back to
    */
   create(meta: Omit<ProcRecord, 'dir'>, files: { join: string[]; homeProcs: string[]; stdin?: string; overlay?: string[] }): ProcRecord {
@@ -101,7 +91,7 @@ export class ProcTable {
 
   /** has the shim written the exit status? */
   exited(rec: ProcRecord): boolean {
-    return exitWritten(rec.dir);
+    return existsSync(join(rec.dir, 'exit'));
   }
 
   errors(rec: ProcRecord): string {
