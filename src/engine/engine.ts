@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readSync, statSync, rmSync } from 'nod
 import { join } from 'node:path';
 import { parseSignal, systemClock, type Clock, type Signal } from '../kernel/kernel.js';
 import {
-  createContainer, envObject, findContainer, killAndWait, refresh, refreshAll, removeContainer, signalContainer, startContainer, userOf,
+  createContainer, envObject, findContainer, killAndWait, refresh, refreshAll, refreshForCreate, removeContainer, signalContainer, startContainer, userOf,
   type CreateOptions,
 } from './containers/lifecycle.js';
 import { UserError } from './errors.js';
@@ -96,7 +96,7 @@ export class Engine {
 
   async create(opts: CreateOptions, io: Io): Promise<ContainerRec> {
     return this.tx(async (tx) => {
-      await refreshAll(tx);
+      await refreshForCreate(tx, opts);
       return structuredClone(await createContainer(tx, opts, (l) => io.err(`${l}\n`)));
     });
   }
@@ -109,7 +109,7 @@ export class Engine {
     interrupts?: Pick<Terminal, 'onInterrupt'>,
   ): Promise<{ id: string; exitCode: number }> {
     const id = await this.tx(async (tx) => {
-      await refreshAll(tx);
+      await refreshForCreate(tx, opts);
       const c = await createContainer(tx, { ...opts, tty: opts.tty && !!term }, (l) => io.err(`${l}\n`));
       if (!opts.detach) c.attachedBy = process.pid;
       try {

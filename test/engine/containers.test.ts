@@ -41,6 +41,19 @@ function tempHome(): string {
 }
 
 describe('containers: run and lifecycle', () => {
+  it('a new run reuses the name and the host port of a detached --rm container that has ended, and leaves others as they were', async () => {
+    const { engine, clock } = lab();
+    await engine.run({ image: 'busybox', cmd: ['sh', '-c', 'sleep 1'], name: 'web', autoRemove: true, detach: true, publish: ['8080:80'] }, capture());
+    await engine.run({ image: 'busybox', cmd: ['sleep', '1'], name: 'other', detach: true }, capture());
+    await clock.sleep(2000);
+    await engine.run({ image: 'busybox', cmd: ['sleep', '600'], name: 'web', detach: true, publish: ['8080:80'] }, capture());
+    const states = await engine.tx(async (tx) => Object.values(tx.state.containers).map((c) => `${c.name}:${c.state.status}`).sort());
+    // "other" ended too, but nothing this run needed looked at it yet: ps will
+    expect(states).toEqual(['other:running', 'web:running']);
+    const seen = await engine.view((tx) => Object.values(tx.state.containers).map((c) => `${c.name}:${c.state.status}`).sort());
+    expect(seen).toEqual(['other:exited', 'web:running']);
+  });
+
   it('runs a command to completion and removes the container with --rm', async () => {
     const { engine } = lab();
     const io = capture();

@@ -370,6 +370,19 @@ export async function refreshAll(tx: Tx): Promise<void> {
 }
 
 /**
+ * Before a new container is made: bring up to date only the containers it could collide with,
+ * one of the same name (an ended --rm one would be gone) and those publishing host ports.
+ * Looking at every container would make each `run` cost more the more there are; the commands
+ * that list containers bring them all up to date.
+ */
+export async function refreshForCreate(tx: Tx, opts: Pick<CreateOptions, 'name' | 'publish'>): Promise<void> {
+  const publishes = (opts.publish ?? []).length > 0;
+  for (const c of Object.values(tx.state.containers)) {
+    if (c.name === opts.name || (publishes && (c.hostConfig.portBindings ?? []).length > 0)) await refresh(tx, c);
+  }
+}
+
+/**
  * SIGKILL, then wait for the death: kill(2) returns before the process is gone, so the record is
  * brought up to date (and its kernel objects taken down) only once the kernel has reaped it.
  */
