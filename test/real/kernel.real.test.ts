@@ -75,6 +75,25 @@ describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
     expect(st?.exitCode).toBe(130);
   });
 
+  it('counts only the container\'s own processes in its cgroup, not the unshare that waits for PID 1, and roots its cgroup namespace there', async () => {
+    const c = await start(kernel, ['sh', '-c', 'cat /proc/self/cgroup; sleep 62; exit $?']);
+    // seen from inside, its cgroup is the root of its cgroup namespace
+    for (let i = 0; i < 200 && !c.logText().includes(':/'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(c.logText()).toMatch(kernel.cgroups.layout === 'v2' ? /^0::\/$/m : /^\d+:pids:\/$/m);
+    // then sh and its sleep: the group holds those two, and not the unshare that waits for sh
+    let own: number[] = [];
+    for (let i = 0; i < 200 && !own.some((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep')); i++) {
+      own = (await kernel.processes(c.st.pid)).map((p) => p.pid).sort((a, b) => a - b);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(own).toHaveLength(2);
+    const inGroup = readFileSync(kernel.cgroups.procsFiles(`boxlab/${c.id}`)[0], 'utf8').split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+    expect(inGroup).toEqual(own);
+    const parent = Number(readFileSync(`/proc/${c.st.pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    expect(readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0')[0]).toMatch(/unshare$/);
+    expect(inGroup).not.toContain(parent);
+  });
+
   it('drops SIGTERM to PID 1 without a handler, and SIGKILL ends it with 137', async () => {
     const c = await start(kernel, ['sleep', '60']);
     await kernel.signal(c.st.pid, 'SIGTERM');

@@ -187,14 +187,19 @@ export class RealKernel implements Kernel {
     const cgroup = spec.cgroup ? cleanPath(spec.cgroup) : undefined;
     // the root overlay, which the shim mounts on the host before the container starts
     const ovl = spec.overlay ? { target: spec.overlay.target, options: overlayOptions(spec.overlay).join(','), command: cmdline(overlayArgv(spec.overlay)) } : null;
+    const ns = namespaceArgv(spec.namespaces);
+    // with a cgroup namespace of its own, PID 1 joins its cgroup and makes that namespace itself
+    // (boxlab-init), so the unshare that waits for it stays outside the group
+    const byPid1 = !!cgroup && ns.created.includes('cgroup');
+    if (byPid1) ns.unshare = ns.unshare.filter((a) => a !== '--cgroup');
+    const join = cgroup ? this.cgroups.selfJoinFiles(cgroup) : [];
     const rec = this.procs.create(
       { argv: spec.argv, cgroup, log: spec.log, startedAt: this.clock.now(), ...(ovl ? { overlay: ovl.target } : {}) },
       {
-        join: cgroup ? this.cgroups.selfJoinFiles(cgroup) : [], homeProcs: this.homeProcs(), stdin: spec.stdin,
+        ...(byPid1 ? { join: [], pid1Join: join, homeProcs: [] } : { join, homeProcs: this.homeProcs() }), stdin: spec.stdin,
         ...(ovl ? { overlay: [hostProgram('mount'), hostProgram('umount'), ovl.options, ovl.target] } : {}),
       },
     );
-    const ns = namespaceArgv(spec.namespaces);
     const init = [
       '/bin/sh', `${this.runDir}/bin/boxlab-init`, rec.dir, '--root', spec.rootfs,
       ...(spec.hostname ? ['--hostname', spec.hostname] : []), '--wd', spec.cwd || '/',
@@ -228,8 +233,8 @@ export class RealKernel implements Kernel {
     }
     if (cgroup) {
       // 0: the writing thread itself (v1's tasks file then needs no machine-wide lock); its children follow
-      const files = this.cgroups.selfJoinFiles(cgroup);
-      this.emit({ kind: 'cgroup.write', path: `/${cgroup}`, file: files[0].slice(files[0].lastIndexOf('/') + 1), value: '0', command: files.map((f) => `echo 0 > ${f}`).join(' && '), status: 0 });
+      const command = join.map((f) => `echo 0 > ${f}`).join(' && ') + (byPid1 ? ' && unshare --cgroup  # by PID 1' : '');
+      this.emit({ kind: 'cgroup.write', path: `/${cgroup}`, file: join[0].slice(join[0].lastIndexOf('/') + 1), value: '0', command, status: 0 });
     }
     this.emit({ kind: 'mount', fstype: 'proc', source: 'proc', target: '/proc', options: ['nosuid', 'nodev', 'noexec'], command: `mount -t proc -o nosuid,nodev,noexec proc ${spec.rootfs}/proc`, status: 0 });
     this.emit({ kind: 'pivot-root', newRoot: spec.rootfs, pid, command: `cd ${spec.rootfs} && pivot_root . . && umount -l .`, status: 0 });

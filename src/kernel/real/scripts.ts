@@ -58,14 +58,14 @@ case $0 in */boxlab-log) log_open "$1" || exit 125; log_lines "$2" ;; esac
  * boxlab-shim DIR CMD...: run CMD (its own stderr to DIR/runner.err, the container's on fd 4)
  * (env --default-signal, nsenter/unshare ...) detached from the CLI, under the static busybox's
  * ash. With DIR/overlay it first mounts the container's root overlay on the host, and takes it
- * down once the container has ended. CMD joins the container's cgroup by writing 0 into the
- * files DIR/join lists (v1's tasks: the writing thread itself, without the machine-wide lock a
- * write of a pid takes); boxlab-init's "ready HOSTPID" on fd 9 gives PID 1's host pid (DIR/pid);
- * the unshare process itself moves back to the CLI's cgroup (DIR/home.procs), in the
- * background, so only the container's processes count. A fork of the shim writes the
- * container's stderr as Docker json-file lines (boxlab-log's functions), and the shim the
- * stdout: a container costs the shim, that fork and the waiting unshare beside its own
- * processes. At the end it writes the exit status to DIR/exit (its mtime is the finish time).
+ * down once the container has ended. A new container's PID 1 joins its cgroup itself
+ * (boxlab-init, DIR/pid1.join); an exec's CMD joins it by writing 0 into the files DIR/join
+ * lists (v1's tasks: the writing thread itself, without the machine-wide lock a write of a pid
+ * takes), and the waiting nsenter moves back to the CLI's cgroup (DIR/home.procs), in the
+ * background, so only the container's processes count. boxlab-init's "ready HOSTPID" on fd 9
+ * gives PID 1's host pid (DIR/pid). A fork of the shim writes the container's stderr as Docker
+ * json-file lines (boxlab-log's functions), and the shim the stdout: a container costs the
+ * shim, that fork and the waiting unshare beside its own processes. At the end it writes the exit status to DIR/exit (its mtime is the finish time).
  * With DIR/tty (run -it, exec -it on a terminal) it runs in the CLI's foreground instead: the
  * container's stdio is the CLI's terminal, unlogged.
  */
@@ -74,7 +74,7 @@ export const SHIM = `#!/bin/sh
 dir=$1; shift
 cd /
 bin=\${0%/*}
-# the waiting unshare or nsenter (pid $1) goes back to the CLI's cgroups, so only the container's
+# an exec's waiting nsenter (pid $1) goes back to the CLI's cgroups, so only the container's
 # own processes count in its group; in the background: moving another process by its pid takes
 # a machine-wide lock that can wait out an RCU grace period, and nothing needs to wait for it
 # (a fork of a fork, which init reaps: the shim waits on only the first, which ends at once)
@@ -187,6 +187,16 @@ export const INIT = `#!/bin/sh
 # boxlab-init: PID 1's first moments in a new container (man 2 pivot_root, man 7 namespaces)
 set -e
 dir=$1; shift
+# PID 1 joins its cgroup itself (0: this thread; v1's tasks file then takes no machine-wide lock),
+# then makes its cgroup namespace there and starts again: the unshare waiting outside never
+# belongs to the group, so nothing has to move it out (a move by pid holds the cgroup lock
+# through an RCU grace period, and every cgroup mkdir and rmdir on the machine waits for it)
+if [ "$1" = --joined ]; then
+  shift
+elif [ -f "$dir/pid1.join" ]; then
+  while read -r f; do echo 0 > "$f" || { echo "boxlab-init: cannot join the cgroup ($f)" >&2; echo error >&9; exit 125; }; done < "$dir/pid1.join"
+  exec unshare --cgroup -- /bin/sh "$0" "$dir" --joined "$@"
+fi
 exec 3>&4 4>&- 2>>"$dir/init.err"
 fail() { echo "boxlab-init: $*" >&2; echo error >&9; exit 125; }
 root= host= wd=/ binds=

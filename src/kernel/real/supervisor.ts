@@ -26,10 +26,12 @@ export class ProcTable {
   }
 
   /**
-   * A fresh record directory with the files the shim reads. join: the files the process writes 0 into to join its cgroup (selfJoinFiles); homeProcs: the
-   * CLI's cgroup.procs files, where the waiting unshare or nsenter goes back to
+   * A fresh record directory with the files the shim reads. join: the files the process writes
+   * 0 into to join its cgroup (selfJoinFiles); pid1Join: the same, for boxlab-init to write as
+   * PID 1 (the process itself then joins nothing); homeProcs: the CLI's cgroup.procs files,
+   * where a waiting nsenter that joined goes back to.
    */
-  create(meta: Omit<ProcRecord, 'dir'>, files: { join: string[]; homeProcs: string[]; stdin?: string; overlay?: string[] }): ProcRecord {
+  create(meta: Omit<ProcRecord, 'dir'>, files: { join: string[]; pid1Join?: string[]; homeProcs: string[]; stdin?: string; overlay?: string[] }): ProcRecord {
     const token = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const dir = join(this.procsDir, token);
     mkdirSync(dir, { recursive: true });
@@ -38,6 +40,7 @@ export class ProcTable {
     const uptime = readFileSync('/proc/uptime', 'utf8').split(' ')[0].replace('.', '');
     writeFileSync(join(dir, 'clock'), `${Date.now()} ${uptime}\n`);
     writeFileSync(join(dir, 'join'), files.join.map((f) => `${f}\n`).join(''));
+    if (files.pid1Join) writeFileSync(join(dir, 'pid1.join'), files.pid1Join.map((f) => `${f}\n`).join(''));
     if (files.homeProcs.length) writeFileSync(join(dir, 'home.procs'), files.homeProcs.map((f) => `${f}\n`).join(''));
     if (files.stdin !== undefined) writeFileSync(join(dir, 'stdin'), files.stdin);
     if (files.overlay) writeFileSync(join(dir, 'overlay'), files.overlay.map((l) => `${l}\n`).join(''));
