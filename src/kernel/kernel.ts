@@ -188,6 +188,12 @@ export interface KernelNet {
   addAddress(spec: { netns: string; dev: string; cidr: string }): Promise<void>;
   linkUp(spec: { netns?: string; dev: string }): Promise<void>;
   addDefaultRoute(spec: { netns: string; via: string; dev: string }): Promise<void>;
+  /**
+   * a container's side of the network, inside netns: lo up, cidr on dev, dev up, the default
+   * route via the gateway (the four steps above, each with its event; the real kernel runs
+   * them as one `ip -n NETNS -batch -`)
+   */
+  configure(spec: { netns: string; dev: string; cidr: string; via: string }): Promise<void>;
 }
 
 export interface Kernel {

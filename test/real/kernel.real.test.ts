@@ -94,6 +94,39 @@ describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
     expect(inGroup).not.toContain(parent);
   });
 
+  it('configures a network namespace with one ip -batch, one event per line, and names the line that failed', async () => {
+    const ns = `boxlab-cfg${process.pid}`;
+    const veth = `boxlabc${process.pid % 100000}`;
+    sh(`ip netns add ${ns}`);
+    try {
+      const seen: string[] = [];
+      const off = kernel.on((e) => seen.push(e.command ?? ''));
+      // the pair is made, then its host end cannot join a bridge that is not there: the error
+      // names that command (ip does not say which line it could not parse: then it names each)
+      const noBridge = await kernel.net.createVeth({ host: veth, peer: 'eth0', peerName: 'eth0', netns: ns, bridge: 'nosuchbridge' }).catch((e) => e);
+      expect(noBridge.command).toContain(`ip link set ${veth} master nosuchbridge up`);
+      expect(noBridge.errno).toBe('ENOENT');
+      const err = await kernel.net.configure({ netns: ns, dev: 'eth0', cidr: '10.99.0.2/24', via: '10.99.0.1' }).catch((e) => e);
+      off();
+      // eth0 is there (the veth made it): every line ran, with an event each
+      expect(err).toBeUndefined();
+      expect(seen.filter((c) => c.includes(`-n ${ns}`))).toEqual([
+        `ip -n ${ns} link set lo up  # line 1 of 4: ip -n ${ns} -batch -`,
+        `ip -n ${ns} addr add 10.99.0.2/24 dev eth0  # line 2 of 4: ip -n ${ns} -batch -`,
+        `ip -n ${ns} link set eth0 up  # line 3 of 4: ip -n ${ns} -batch -`,
+        `ip -n ${ns} route add default via 10.99.0.1 dev eth0  # line 4 of 4: ip -n ${ns} -batch -`,
+      ]);
+      expect(sh(`ip -n ${ns} -4 -o addr show dev eth0`)).toContain('10.99.0.2/24');
+      expect(sh(`ip -n ${ns} route`)).toContain('default via 10.99.0.1 dev eth0');
+      // a line that fails stops the batch, and the error names that line's command
+      const bad = await kernel.net.configure({ netns: ns, dev: 'nosuch0', cidr: '10.98.0.2/24', via: '10.98.0.1' }).catch((e) => e);
+      expect(bad.command).toBe(`ip -n ${ns} addr add 10.98.0.2/24 dev nosuch0`);
+      expect(bad.errno).toBe('ENOENT');
+    } finally {
+      sh(`ip link delete ${veth} 2>/dev/null || true; ip netns delete ${ns}`);
+    }
+  });
+
   it('drops SIGTERM to PID 1 without a handler, and SIGKILL ends it with 137', async () => {
     const c = await start(kernel, ['sleep', '60']);
     await kernel.signal(c.st.pid, 'SIGTERM');

@@ -285,11 +285,8 @@ async function attachNetwork(tx: Tx, c: ContainerRec): Promise<void> {
   tx.step('ip.allocate', `Allocated ${c.network.ip}/${c.network.prefix} from the lab pool ${tx.state.ipam.subnet}.`, `docker network inspect bridge`);
   await k.net.ensureBridge(LAB_BRIDGE, `${tx.state.ipam.gateway}/${c.network.prefix}`);
   await k.net.createNetns(c.network.netns);
-  await k.net.linkUp({ netns: c.network.netns, dev: 'lo' });
   await k.net.createVeth({ host: c.network.veth, peer: 'eth0', peerName: 'eth0', netns: c.network.netns, bridge: LAB_BRIDGE });
-  await k.net.addAddress({ netns: c.network.netns, dev: 'eth0', cidr: `${c.network.ip}/${c.network.prefix}` });
-  await k.net.linkUp({ netns: c.network.netns, dev: 'eth0' });
-  await k.net.addDefaultRoute({ netns: c.network.netns, via: c.network.gateway, dev: 'eth0' });
+  await k.net.configure({ netns: c.network.netns, dev: 'eth0', cidr: `${c.network.ip}/${c.network.prefix}`, via: c.network.gateway });
   tx.step('network.attach', `Attached ${c.name} to bridge ${LAB_BRIDGE} through veth ${c.network.veth} <-> eth0.`, `docker network connect bridge ${c.name}`);
 }
 

@@ -35,9 +35,27 @@ export function realNet(d: NetDeps): KernelNet {
     return r;
   };
   const ev = (r: RunResult) => ({ command: cmdline(r.argv), durationMs: r.durationMs, status: r.exitCode });
+  /**
+   * Several `ip` commands in one program (`ip [-n NETNS] -batch -`, a command per line, stopping
+   * at the first that fails): each line's event carries the command a person would type for it.
+   */
+  const batch = async (netns: string | undefined, lines: string[][]): Promise<{ command: string; durationMs: number; status: number }[]> => {
+    const argv = [...ipArgv(netns, []), '-batch', '-'];
+    const one = (l: string[]) => cmdline(ipArgv(netns, l));
+    const r = await run(argv, { input: lines.map((l) => l.join(' ')).join('\n') + '\n' });
+    if (r.exitCode !== 0) {
+      // ip names the line that failed, but not when it could not even parse it: then all of them
+      const at = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? 0);
+      const failed = at >= 1 && at <= lines.length ? one(lines[at - 1]) : lines.map(one).join('; ');
+      throw new KernelError(`${failed}: ${r.stderr.replace(/\n?Command failed -:\d+\s*$/, '').trim() || `exit ${r.exitCode}`}`, ipErrno(r.stderr), failed);
+    }
+    return lines.map((l, i) => ({ command: `${one(l)}  # line ${i + 1} of ${lines.length}: ${cmdline(argv)}`, durationMs: r.durationMs / lines.length, status: 0 }));
+  };
   // links this kernel deleted: a second delete (teardown again before rm) needs no `ip` to fail
   const deleted = new Set<string>();
-  const linkExists = async (netns: string | undefined, dev: string) => (await run(ipArgv(netns, ['link', 'show', dev]))).exitCode === 0;
+  // in this process's own network namespace, sysfs answers without starting `ip link show`
+  const linkExists = async (netns: string | undefined, dev: string) =>
+    netns ? (await run(ipArgv(netns, ['link', 'show', dev]))).exitCode === 0 : existsSync(`/sys/class/net/${dev}`);
   return {
     async ensureBridge(name, cidr) {
       if (await linkExists(d.hostNetns, name)) return;
@@ -66,11 +84,13 @@ export function realNet(d: NetDeps): KernelNet {
     },
     async createVeth(s) {
       deleted.delete(s.host);
-      const add = await must(h(['link', 'add', s.host, 'type', 'veth', 'peer', 'name', s.peerName, 'netns', s.netns]));
-      d.emit({ kind: 'net.veth-create', host: s.host, peer: s.peerName, ...ev(add) });
-      d.emit({ kind: 'net.link-netns', link: s.peerName, netns: s.netns, ...ev(add) });
-      const master = await must(h(['link', 'set', s.host, 'master', s.bridge, 'up']));
-      d.emit({ kind: 'net.link-master', link: s.host, bridge: s.bridge, ...ev(master) });
+      const [add, master] = await batch(d.hostNetns, [
+        ['link', 'add', s.host, 'type', 'veth', 'peer', 'name', s.peerName, 'netns', s.netns],
+        ['link', 'set', s.host, 'master', s.bridge, 'up'],
+      ]);
+      d.emit({ kind: 'net.veth-create', host: s.host, peer: s.peerName, ...add });
+      d.emit({ kind: 'net.link-netns', link: s.peerName, netns: s.netns, ...add });
+      d.emit({ kind: 'net.link-master', link: s.host, bridge: s.bridge, ...master });
     },
     async deleteLink(name) {
       if (deleted.has(name)) throw new KernelError(`${cmdline(h(['link', 'delete', name]))}: Cannot find device "${name}"`, 'ENOENT', cmdline(h(['link', 'delete', name])));
@@ -85,6 +105,18 @@ export function realNet(d: NetDeps): KernelNet {
     async linkUp(s) {
       const r = await must(s.netns ? ['ip', '-n', s.netns, 'link', 'set', s.dev, 'up'] : h(['link', 'set', s.dev, 'up']));
       d.emit({ kind: 'net.link-up', link: s.dev, netns: s.netns, ...ev(r) });
+    },
+    async configure(s) {
+      const [lo, addr, up, route] = await batch(s.netns, [
+        ['link', 'set', 'lo', 'up'],
+        ['addr', 'add', s.cidr, 'dev', s.dev],
+        ['link', 'set', s.dev, 'up'],
+        ['route', 'add', 'default', 'via', s.via, 'dev', s.dev],
+      ]);
+      d.emit({ kind: 'net.link-up', link: 'lo', netns: s.netns, ...lo });
+      d.emit({ kind: 'net.addr-add', link: s.dev, cidr: s.cidr, netns: s.netns, ...addr });
+      d.emit({ kind: 'net.link-up', link: s.dev, netns: s.netns, ...up });
+      d.emit({ kind: 'net.route-add', dest: 'default', via: s.via, dev: s.dev, netns: s.netns, ...route });
     },
     async addDefaultRoute(s) {
       const r = await must(['ip', '-n', s.netns, 'route', 'add', 'default', 'via', s.via, 'dev', s.dev]);

@@ -736,7 +736,7 @@ export class SimKernel implements Kernel {
   private makeNet(): KernelNet {
     const n = this.simnet;
     const nsOf = (name: string) => n.byName(name).id;
-    return {
+    const net: KernelNet = {
       ensureBridge: async (name, cidr) => {
         if (n.ensureBridge(name, cidr)) {
           this.emit({ kind: 'net.bridge-create', name, command: `ip link add ${name} type bridge` });
@@ -794,6 +794,13 @@ export class SimKernel implements Kernel {
         (s) => `ip -n ${s.netns} route add default via ${s.via} dev ${s.dev}`,
         (s) => ({ kind: 'net.route-add', dest: 'default', via: s.via, dev: s.dev, netns: s.netns }),
       ),
+      configure: async (s: { netns: string; dev: string; cidr: string; via: string }) => {
+        await net.linkUp({ netns: s.netns, dev: 'lo' });
+        await net.addAddress({ netns: s.netns, dev: s.dev, cidr: s.cidr });
+        await net.linkUp({ netns: s.netns, dev: s.dev });
+        await net.addDefaultRoute({ netns: s.netns, via: s.via, dev: s.dev });
+      },
     };
+    return net;
   }
 }
