@@ -81,11 +81,13 @@ describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
     for (let i = 0; i < 200 && !c.logText().includes(':/'); i++) await new Promise((r) => setTimeout(r, 10));
     expect(c.logText()).toMatch(kernel.cgroups.layout === 'v2' ? /^0::\/$/m : /^\d+:pids:\/$/m);
     // then sh and its sleep: the group holds those two, and not the unshare that waits for sh
-    let own: number[] = [];
-    for (let i = 0; i < 200 && !own.some((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep')); i++) {
-      own = (await kernel.processes(c.st.pid)).map((p) => p.pid).sort((a, b) => a - b);
+    // (the listing's own argv, not /proc/PID/cmdline read afterwards: cat may end in between)
+    let procs: { pid: number; argv: string[] }[] = [];
+    for (let i = 0; i < 200 && !(procs.length === 2 && procs.some((p) => p.argv[0] === 'sleep')); i++) {
+      procs = await kernel.processes(c.st.pid);
       await new Promise((r) => setTimeout(r, 10));
     }
+    const own = procs.map((p) => p.pid).sort((a, b) => a - b);
     expect(own).toHaveLength(2);
     const inGroup = readFileSync(kernel.cgroups.procsFiles(`boxlab/${c.id}`)[0], 'utf8').split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
     expect(inGroup).toEqual(own);
