@@ -64,7 +64,7 @@ describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
     expect(ignored(c.st.pid) & 0x2n).toBe(0n);
     // a child of PID 1 has neither ignored, and dies of SIGINT, as it would on the host
     let sleeper;
-    for (let i = 0; i < 200 && !sleeper; i++) {
+    for (let i = 0; i < 1000 && !sleeper; i++) {
       sleeper = (await kernel.processes(c.st.pid)).find((p) => p.argv[0] === 'sleep');
       if (!sleeper) await new Promise((r) => setTimeout(r, 10));
     }
@@ -78,12 +78,12 @@ describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
   it('counts only the container\'s own processes in its cgroup, not the unshare that waits for PID 1, and roots its cgroup namespace there', async () => {
     const c = await start(kernel, ['sh', '-c', 'cat /proc/self/cgroup; sleep 62; exit $?']);
     // seen from inside, its cgroup is the root of its cgroup namespace
-    for (let i = 0; i < 200 && !c.logText().includes(':/'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && !c.logText().includes(':/'); i++) await new Promise((r) => setTimeout(r, 10));
     expect(c.logText()).toMatch(kernel.cgroups.layout === 'v2' ? /^0::\/$/m : /^\d+:pids:\/$/m);
     // then sh and its sleep: the group holds those two, and not the unshare that waits for sh
     // (the listing's own argv, not /proc/PID/cmdline read afterwards: cat may end in between)
     let procs: { pid: number; argv: string[] }[] = [];
-    for (let i = 0; i < 200 && !(procs.length === 2 && procs.some((p) => p.argv[0] === 'sleep')); i++) {
+    for (let i = 0; i < 1000 && !(procs.length === 2 && procs.some((p) => p.argv[0] === 'sleep')); i++) {
       procs = await kernel.processes(c.st.pid);
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -38,7 +38,7 @@ describe.skipIf(!isRoot)('boxlab --real run -p', () => {
     expect(boxlab('ps', '--format', '{{.Names}} {{.Ports}}').stdout).toBe('web 127.0.0.1:8080->80/tcp\n');
     expect(boxlab('ps').stdout).toMatch(/PORTS\s+NAMES\n.*127\.0\.0\.1:8080->80\/tcp\s+web\n/);
     let got = fetch(8080);
-    for (let i = 0; i < 20 && got.stdout !== 'hello from boxlab\n'; i++) {
+    for (let i = 0; i < 100 && got.stdout !== 'hello from boxlab\n'; i++) {
       spawnSync('sleep', ['0.1']);
       got = fetch(8080);
     }
