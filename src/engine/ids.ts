@@ -33,7 +33,15 @@ export function randomName(taken: (name: string) => boolean): string {
   }
 }
 
-/** Docker's rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+/** A container name: Docker's characters, [a-zA-Z0-9][a-zA-Z0-9_.-]*, one character or more */
 export function validName(name: string): boolean {
-  return /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name);
+  return /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name);
+}
+
+/**
+ * Docker's own pattern, ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$, wants two characters at least (a known
+ * quirk, docker/cli#1641); boxlab takes a one-character name, and says that Docker would not.
+ */
+export function dockerRefusesName(name: string): boolean {
+  return validName(name) && name.length < 2;
 }

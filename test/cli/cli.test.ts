@@ -37,6 +37,23 @@ afterAll(() => {
 });
 
 describe('boxlab CLI, end to end in sim mode', () => {
+  it('takes a one-character name, saying that Docker would refuse it, and refuses what Docker refuses for its characters', () => {
+    const run = boxlab('run', '-d', '--name', 'a', 'busybox', 'sleep', '600');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/note: Docker refuses one-character names/);
+    expect(boxlab('inspect', '-f', '{{.Name}} {{.State.Status}}', 'a').stdout).toBe('/a running\n');
+    expect(boxlab('rm', '-f', 'a').code).toBe(0);
+    // two characters or more: no note
+    expect(boxlab('create', '--name', 'ab', 'busybox', 'true').stderr).not.toMatch(/note:/);
+    expect(boxlab('rm', 'ab').code).toBe(0);
+    for (const bad of ['-a', '.a', 'a/b', 'a b']) {
+      const r = boxlab('create', `--name=${bad}`, 'busybox', 'true');
+      expect(r.code).toBe(125);
+      expect(r.stderr).toMatch(new RegExp(`^boxlab: Invalid container name \\(${bad.replace(/[./]/g, '\\$&')}\\), only \\[a-zA-Z0-9\\]\\[a-zA-Z0-9_.-\\] are allowed\\.`));
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
   it('prints its version from package.json', () => {
     const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
     expect(boxlab('--version').stdout.trim()).toBe(pkg.version);

@@ -7,7 +7,7 @@ import { cmdline } from '../../kernel/events.js';
 import { KernelError, type FsEntry, type ProcUser, type Signal } from '../../kernel/kernel.js';
 import { NotFound, UserError } from '../errors.js';
 import { ensureImage } from '../images/catalog.js';
-import { newId, randomName, shortId, validName } from '../ids.js';
+import { dockerRefusesName, newId, randomName, shortId, validName } from '../ids.js';
 import type { Tx } from '../lab.js';
 import { allocate, prefixOf, release } from '../network/ipam.js';
 import { LAB_BRIDGE, type ContainerRec, type MountRec, type PortBinding } from '../state.js';
@@ -78,8 +78,9 @@ export function findContainer(tx: Tx, ref: string): ContainerRec {
 export async function createContainer(tx: Tx, opts: CreateOptions, log: (line: string) => void = () => {}): Promise<ContainerRec> {
   if (opts.name !== undefined) {
     if (!validName(opts.name)) {
-      throw new UserError(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.`, 'Pick a name of letters, digits, _ . - (at least two characters).', 125);
+      throw new UserError(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.`, 'Pick a name of letters, digits, _ . - that starts with a letter or digit.', 125);
     }
+    if (dockerRefusesName(opts.name)) log(`boxlab: note: Docker refuses one-character names (its pattern wants two characters at least); boxlab names this container ${opts.name}, but use a longer name in a script meant for Docker.`);
     const clash = Object.values(tx.state.containers).find((c) => c.name === opts.name);
     if (clash) {
       throw new UserError(
