@@ -71,6 +71,17 @@ describe('boxlab CLI, end to end in sim mode', () => {
     expect(header).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     expect(row).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+busybox\\s+"sleep 600"\\s+.+ ago\\s+Up .+\\s+web$`));
 
+    // inspect shows what the kernel holds for it: new namespaces beside the host's (the user
+    // namespace is the host's own), and an overlay at its root over the image's layers
+    const seen = JSON.parse(boxlab('inspect', 'web').stdout)[0];
+    for (const ns of ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup']) {
+      expect(seen.Boxlab.Namespaces[ns].Container, ns).toMatch(new RegExp(`^${ns}:\\[\\d+\\]$`));
+      expect(seen.Boxlab.Namespaces[ns].Container, ns).not.toBe(seen.Boxlab.Namespaces[ns].Host);
+    }
+    expect(seen.Boxlab.Namespaces.user.Container).toBe(seen.Boxlab.Namespaces.user.Host);
+    expect(seen.Boxlab.RootMount.FsType).toBe('overlay');
+    expect(seen.Boxlab.RootMount.Options).toContain(`lowerdir=${seen.GraphDriver.Data.LowerDir},upperdir=${seen.GraphDriver.Data.UpperDir}`);
+
     const inside = boxlab('exec', 'web', 'ps');
     expect(inside.code).toBe(0);
     expect(inside.stdout.split('\n')[1]).toMatch(/^\s+1 root\s+sleep 600$/);

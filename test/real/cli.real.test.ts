@@ -43,6 +43,16 @@ describe.skipIf(!isRoot)('boxlab --real, end to end', () => {
     for (const ns of ['pid', 'mnt', 'uts', 'net']) {
       expect(readlinkSync(`/proc/${pid}/ns/${ns}`), ns).not.toBe(readlinkSync(`/proc/self/ns/${ns}`));
     }
+    // inspect shows the same: each namespace id beside the host's, and the real overlay at its root
+    const seen = JSON.parse(boxlab('inspect', 'web').stdout)[0];
+    for (const ns of ['pid', 'mnt', 'uts', 'ipc', 'cgroup']) {
+      expect(seen.Boxlab.Namespaces[ns], ns).toEqual({ Container: readlinkSync(`/proc/${pid}/ns/${ns}`), Host: readlinkSync(`/proc/self/ns/${ns}`) });
+    }
+    const data = seen.GraphDriver.Data;
+    expect(seen.Boxlab.RootMount).toMatchObject({ Source: 'overlay', FsType: 'overlay' });
+    expect(seen.Boxlab.RootMount.Options.split(',')).toEqual(expect.arrayContaining([`lowerdir=${data.LowerDir}`, `upperdir=${data.UpperDir}`, `workdir=${data.WorkDir}`]));
+    // and the host's mount table has that overlay at the merged dir
+    expect(sh(`grep ' ${data.MergedDir} ' /proc/self/mountinfo`)).toMatch(new RegExp(` - overlay overlay .*upperdir=${data.UpperDir}`));
   });
 
   it('lets two containers on the lab bridge reach each other', () => {

@@ -333,13 +333,16 @@ const inspect: CommandModule<GlobalArgs, Args> = {
       .example("$0 inspect -f '{{.State.Pid}}' web", 'the host PID of the container\'s first process') as Argv<Args>,
   handler: async (a) => {
     const engine = engineFor(a);
-    const found = await engine.view((tx) => {
+    const found = await engine.view(async (tx) => {
       const out: unknown[] = [];
       const missing: string[] = [];
       for (const n of list(a.names)) {
         if (a.type !== 'volume' && a.type !== 'image') {
           try {
-            out.push(inspectContainer(findContainer(tx, n), tx.state));
+            const c = findContainer(tx, n);
+            // a running container: its namespace ids and root mount, as the kernel shows them
+            const seen = c.state.status === 'running' || c.state.status === 'paused' ? await tx.kernel.observe(c.state.pid).catch(() => undefined) : undefined;
+            out.push(inspectContainer(c, tx.state, seen));
             continue;
           } catch (e) {
             if (!(e instanceof UserError) || a.type === 'container') {

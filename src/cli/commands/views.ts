@@ -4,6 +4,8 @@ import { portsText } from '../../engine/containers/lifecycle.js';
 import type { ContainerRec, EngineState } from '../../engine/state.js';
 import { UserError } from '../../engine/errors.js';
 import { humanDuration, quoteCommand } from '../format.js';
+import { NAMESPACE_TYPES } from '../../kernel/events.js';
+import type { Observation } from '../../kernel/kernel.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 const iso = (t: number | null) => (t ? new Date(t).toISOString() : ZERO_TIME);
@@ -80,7 +82,21 @@ export function applyFilters(list: ContainerRec[], filters: string[]): Container
   return out;
 }
 
-export function inspectContainer(c: ContainerRec, state: EngineState): Record<string, unknown> {
+/**
+ * What the kernel shows of a running container, for inspect's Boxlab section: each namespace's
+ * id beside the host's (as readlink /proc/PID/ns/TYPE prints them), and the mount that is its
+ * root as /proc/PID/mountinfo has it (the overlay: lowerdir = the image's layers).
+ */
+function seenByKernel(seen: Observation): Record<string, unknown> {
+  const root = seen.mounts.filter((m) => m.target === '/').at(-1);
+  return {
+    Namespaces: Object.fromEntries(NAMESPACE_TYPES.map((t) => [t, { Container: `${t}:[${seen.ns[t]}]`, Host: `${t}:[${seen.hostNs[t]}]` }])),
+    ...(root ? { RootMount: { Source: root.source, FsType: root.fstype, Options: root.options.join(',') } } : {}),
+  };
+}
+
+/** docker inspect of a container; seen: what the kernel shows of it while it runs */
+export function inspectContainer(c: ContainerRec, state: EngineState, seen?: Observation): Record<string, unknown> {
   const image = state.images[c.imageId];
   const env = c.config.env;
   return {
@@ -151,7 +167,7 @@ export function inspectContainer(c: ContainerRec, state: EngineState): Record<st
           },
         },
       },
-    Boxlab: { Cgroup: c.cgroup, Veth: c.network.veth, ImageTags: image?.repoTags ?? [] },
+    Boxlab: { Cgroup: c.cgroup, Veth: c.network.veth, ImageTags: image?.repoTags ?? [], ...(seen ? seenByKernel(seen) : {}) },
   };
 }
 
