@@ -49,7 +49,12 @@ describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
       expect(o.ns[t]).not.toBe(o.hostNs[t]);
     }
     expect(o.mounts[0]).toMatchObject({ target: '/', fstype: 'overlay' });
-    const ps = await kernel.processes(c.st.pid);
+    // start returns once PID 1 is on its way to exec (setpriv, env): a moment later it is sleep
+    let ps = await kernel.processes(c.st.pid);
+    for (let i = 0; i < 1000 && ps[0]?.argv[0] !== 'sleep'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      ps = await kernel.processes(c.st.pid);
+    }
     expect(ps.map((p) => [p.nsPid, p.argv[0]])).toEqual([[1, 'sleep']]);
   });
 

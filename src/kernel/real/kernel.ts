@@ -1,7 +1,7 @@
 // RealKernel: the Kernel interface on Linux, as root, through the tools a person would type
 // (util-linux unshare/nsenter/mount/pivot_root/setpriv, iproute2 ip, writes under /sys/fs/cgroup),
 // observing facts from /proc. Every call emits a KernelEvent carrying the exact argv that ran.
-import { existsSync, readFileSync, realpathSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { cmdline, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
 import {
@@ -72,6 +72,19 @@ export function signalReset(): string[] {
 }
 
 /** the host's namespaces: PID 1's, or this process's own where /proc/1/ns cannot be read */
+/** is a shim (or its log-writing fork) of this process record still running? Its argv names the record. */
+function shimAlive(dir: string): boolean {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(dir)) return true;
+    } catch {
+      /* gone */
+    }
+  }
+  return false;
+}
+
 export function hostNsIds() {
   const init = nsIds(1);
   return init.pid ? init : nsIds('self');
@@ -358,10 +371,11 @@ export class RealKernel implements Kernel {
       }
       const st = procState(pid);
       if (st && st !== 'zombie') return { pid, state: st, oomKilled: false, startedAt: rec.startedAt };
-      // PID 1 is gone; the shim writes the exit once the log is flushed (or the shim was killed)
-      if ((f.child && procState(f.child) !== null) || tries < 100) {
+      // PID 1 is gone; the shim writes the exit once the log is flushed and the overlay is down
+      // (an umount syncs the upper fs: seconds on a busy disk); a shim that was killed never will
+      if (tries < 3000 && ((f.child && procState(f.child) !== null) || tries < 100 || tries % 50 || shimAlive(rec.dir))) {
         await new Promise((r) => setTimeout(r, 10));
-        if (tries < 300) continue;
+        continue;
       }
       return this.exited({ pid, state: 'exited', exitCode: 137, signal: 'SIGKILL', oomKilled: false, startedAt: rec.startedAt, finishedAt: this.clock.now() });
     }
