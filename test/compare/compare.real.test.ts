@@ -41,7 +41,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function gone(pid: number, ms = 3000): Promise<boolean> {
+async function gone(pid: number, ms = 15_000): Promise<boolean> {
   const until = Date.now() + ms;
   while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   return !alive(pid);
@@ -109,10 +109,12 @@ describe.skipIf(!!skip)('boxlab compare --real (root, qemu)', () => {
     const deadline = Date.now() + 120_000;
     while (!/VM: boot 1\//.test(err) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(err).toMatch(/VM: boot 1\//);
-    await new Promise((r) => setTimeout(r, 300));
-    for (const line of sh(`ps -o pid=,comm= --ppid ${p.pid} || true`).split('\n')) {
-      const m = /^\s*(\d+)\s+qemu-system/.exec(line);
-      if (m) qemuPids.add(Number(m[1]));
+    // qemu is spawned as the boot is announced: look for it a little while
+    for (const until = Date.now() + 10_000; qemuPids.size === 0 && Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      for (const line of sh(`ps -o pid=,comm= --ppid ${p.pid} || true`).split('\n')) {
+        const m = /^\s*(\d+)\s+qemu-system/.exec(line);
+        if (m) qemuPids.add(Number(m[1]));
+      }
     }
     p.kill('SIGINT');
     await closed;

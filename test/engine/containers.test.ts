@@ -385,8 +385,14 @@ describe('lab state on disk', () => {
     const a = lab(home);
     const b = lab(home);
     let release!: () => void;
-    const held = a.lab.tx(() => new Promise<void>((r) => (release = r)));
-    await new Promise((r) => setTimeout(r, 50));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    // a holds the lock: its transaction has begun
+    const held = a.lab.tx(() => {
+      entered();
+      return new Promise<void>((r) => (release = r));
+    });
+    await inside;
     const err = await b.engine.view(() => 0).catch((e) => e);
     expect(err).toBeInstanceOf(LabBusy);
     release();

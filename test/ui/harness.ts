@@ -18,7 +18,7 @@ export interface Rendered {
 export const plain = (frame: string | undefined): string => stripVTControlCharacters(frame ?? '');
 
 /** Poll the last frame until `match` holds (a substring or a predicate), or fail with the frame. */
-export async function waitForContent(r: Rendered, match: string | RegExp | ((frame: string) => boolean), timeoutMs = 2000): Promise<string> {
+export async function waitForContent(r: Rendered, match: string | RegExp | ((frame: string) => boolean), timeoutMs = 10_000): Promise<string> {
   const ok = (f: string): boolean =>
     typeof match === 'string' ? f.includes(match) : match instanceof RegExp ? match.test(f) : match(f);
   const start = Date.now();
@@ -31,7 +31,7 @@ export async function waitForContent(r: Rendered, match: string | RegExp | ((fra
 }
 
 /** Write keys and wait until the frame is different from before. */
-export async function sendInputAndWaitForChange(r: Rendered, keys: string, timeoutMs = 2000): Promise<string> {
+export async function sendInputAndWaitForChange(r: Rendered, keys: string, timeoutMs = 10_000): Promise<string> {
   const before = plain(r.lastFrame());
   await tick();
   r.stdin.write(keys);
