@@ -63,3 +63,11 @@ export function shq(arg: string): string {
 export function cmdline(argv: readonly string[]): string {
   return argv.map(shq).join(' ');
 }
+
+/**
+ * The event command for the end of a container's root overlay: nothing runs umount; the kernel
+ * takes the mount down with the container's mount namespace when its last process ends.
+ */
+export function overlayGone(target: string): string {
+  return `# ${target}: unmounted by the kernel with the container's mount namespace, when its last process ended`;
+}

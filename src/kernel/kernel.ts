@@ -56,8 +56,9 @@ export interface SpawnSpec {
   /** host path of the new root (an overlay's merged dir); omitted for "same root as target" */
   rootfs?: string;
   /**
-   * the root's overlay: mounted (at its target, the rootfs) as the process starts, and taken
-   * down by the kernel when it ends, each with its event — no separate mountOverlay/unmount
+   * the root's overlay: mounted at its target (the rootfs) in the process's new mount namespace
+   * (mnt: 'new' is required) as it starts, so the host's mount table never holds it; it goes
+   * with that namespace when the process ends, each with its event — no mountOverlay/unmount
    */
   overlay?: OverlaySpec;
   /** extra mounts inside the container, bind mounts of volumes or host paths */

@@ -20,7 +20,7 @@ const logDir = mkdtempSync(join(tmpdir(), 'boxlab-test-'));
 export async function container(
   kernel: SimKernel,
   argv: string[],
-  opts: { hostname?: string; memory?: string; pids?: string; netns?: string; ip?: string } = {},
+  opts: { hostname?: string; memory?: string; pids?: string; netns?: string; ip?: string; ownOverlay?: boolean } = {},
 ) {
   const id = `c${++n}`;
   const base = '/var/lib/boxlab/layers/base/diff';
@@ -30,7 +30,9 @@ export async function container(
   }
   const dir = `/var/lib/boxlab/containers/${id}`;
   for (const d of ['upper', 'work', 'merged']) await kernel.fs.mkdirp(`${dir}/${d}`);
-  await kernel.mountOverlay({ lower: [base], upper: `${dir}/upper`, work: `${dir}/work`, target: `${dir}/merged` });
+  // ownOverlay: the kernel mounts it in the container's mount namespace (SpawnSpec.overlay), as the engine has it
+  const overlay = { lower: [base], upper: `${dir}/upper`, work: `${dir}/work`, target: `${dir}/merged` };
+  if (!opts.ownOverlay) await kernel.mountOverlay(overlay);
   const cgroup = `boxlab/${id}`;
   await kernel.cgroupCreate(cgroup);
   if (opts.memory) await kernel.cgroupWrite(cgroup, 'memory.max', opts.memory);
@@ -54,6 +56,7 @@ export async function container(
     hostname: opts.hostname ?? id,
     cgroup,
     log,
+    ...(opts.ownOverlay ? { overlay } : {}),
   });
   return { id, pid: st.pid, dir, cgroup, log, output: () => readLog(log) };
 }

@@ -61,8 +61,8 @@ let n = 0;
 export async function container(
   kernel: RealKernel,
   argv: string[],
-  opts: { hostname?: string; memory?: string; pids?: string; netns?: string } = {},
-): Promise<{ st: ProcStatus; id: string; log: string; merged: string; logText: () => string }> {
+  opts: { hostname?: string; memory?: string; pids?: string; netns?: string; ownOverlay?: boolean } = {},
+): Promise<{ st: ProcStatus; id: string; log: string; merged: string; upper: string; logText: () => string }> {
   const id = `t${process.pid}x${++n}`;
   if (!(await kernel.fs.exists(`${BASE}/bin/busybox`))) {
     await kernel.fs.mkdirp(BASE);
@@ -72,17 +72,19 @@ export async function container(
   for (const d of ['upper', 'work', 'merged']) mkdirSync(`${dir}/${d}`, { recursive: true });
   const log = `${dir}/log.json`;
   writeFileSync(log, '');
-  await kernel.mountOverlay({ lower: [BASE], upper: `${dir}/upper`, work: `${dir}/work`, target: `${dir}/merged` });
+  // ownOverlay: the kernel mounts it in the container's mount namespace (SpawnSpec.overlay), as the engine has it
+  const overlay = { lower: [BASE], upper: `${dir}/upper`, work: `${dir}/work`, target: `${dir}/merged` };
+  if (!opts.ownOverlay) await kernel.mountOverlay(overlay);
   await kernel.cgroupCreate(`boxlab/${id}`);
   await kernel.cgroupWrite(`boxlab/${id}`, 'pids.max', opts.pids ?? '512');
   if (opts.memory) await kernel.cgroupWrite(`boxlab/${id}`, 'memory.max', opts.memory);
   const st = await kernel.spawn({
     argv, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' }, cwd: '/',
     namespaces: { pid: 'new', mnt: 'new', uts: 'new', ipc: 'new', cgroup: 'new', net: opts.netns ? { netns: opts.netns } : 'new' },
-    rootfs: `${dir}/merged`, hostname: opts.hostname ?? id, cgroup: `boxlab/${id}`, log,
+    rootfs: `${dir}/merged`, hostname: opts.hostname ?? id, cgroup: `boxlab/${id}`, log, ...(opts.ownOverlay ? { overlay } : {}),
   });
   const logText = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { log: string }).log).join('');
-  return { st, id, log, merged: `${dir}/merged`, logText };
+  return { st, id, log, merged: `${dir}/merged`, upper: `${dir}/upper`, logText };
 }
 
 /** take down what container() made: process, overlay, cgroup, dirs */
@@ -94,7 +96,8 @@ export async function destroy(kernel: RealKernel, c: { st: ProcStatus; id: strin
   }
   kernel.forget(c.st.pid);
   await kernel.cgroupRemove(`boxlab/${c.id}`);
-  await kernel.unmount(c.merged);
+  // (an overlay in the container's own mount namespace went with it)
+  if (readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${c.merged} `)) await kernel.unmount(c.merged);
 }
 
 export function removeState(): void {

@@ -58,6 +58,28 @@ describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
     expect(ps.map((p) => [p.nsPid, p.argv[0]])).toEqual([[1, 'sleep']]);
   });
 
+  it('mounts the root overlay in the container\'s own mount namespace, never in the host\'s, and it goes with the container', async () => {
+    const { kernel: k, events } = realKernel();
+    const c = await container(k, ['sh', '-c', 'echo changed > /etc/motd; mount | head -n 1; sleep 63'], { ownOverlay: true });
+    for (let i = 0; i < 1000 && !c.logText().includes('overlay'); i++) await new Promise((r) => setTimeout(r, 10));
+    // inside: / is the overlay over the base, its writes land in the upper dir
+    expect(c.logText()).toMatch(/^overlay on \/ type overlay \(.*upperdir=/);
+    expect(readFileSync(`/proc/${c.st.pid}/mountinfo`, 'utf8')).toMatch(new RegExp(`^\\d+ \\d+ \\S+ / / .* - overlay overlay .*upperdir=${c.upper}`, 'm'));
+    expect(readFileSync(`${c.upper}/etc/motd`, 'utf8')).toBe('changed\n');
+    // the host's mount table never holds it
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(c.merged);
+    const mount = events.find((e) => e.kind === 'mount' && e.fstype === 'overlay');
+    expect(mount?.command).toMatch(new RegExp(`^mount -t overlay overlay -o lowerdir=\\S+,upperdir=${c.upper},workdir=\\S+ ${c.merged}  # in the container's mount namespace`));
+    // it ends with the container: an unmount event, no umount run, nothing left
+    await k.signal(c.st.pid, 'SIGKILL');
+    expect((await k.wait(c.st.pid, 10_000))?.exitCode).toBe(137);
+    const gone = events.find((e) => e.kind === 'unmount');
+    expect(gone).toMatchObject({ target: c.merged });
+    expect(gone?.command).toMatch(/^# .*unmounted by the kernel with the container's mount namespace/);
+    await destroy(k, c);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(c.merged);
+  });
+
   it('starts the container with SIGINT and SIGQUIT at their default action, not ignored as a background job of the shim', async () => {
     if (!signalReset().length) {
       console.log('skipped: this host\'s env has no --default-signal (coreutils < 8.31)');

@@ -169,6 +169,32 @@ describe('simulated kernel: namespaces', () => {
     expect(host.mounts.some((m) => m.target === `${c.dir}/merged` && m.fstype === 'overlay')).toBe(true);
   });
 
+  it("mounts a spawn's root overlay in its own mount namespace, never the host's, and takes it down with it", async () => {
+    const { kernel, events } = simKernel();
+    const c = await container(kernel, ['sleep', '600'], { ownOverlay: true });
+    const inside = (await execIn(kernel, c.pid, ['cat', '/proc/mounts'])).stdout;
+    expect(inside.split('\n')[0]).toMatch(new RegExp(`^overlay / overlay .*upperdir=${c.dir}/upper`));
+    await execIn(kernel, c.pid, ['sh', '-c', 'echo changed > /etc/motd']);
+    expect(kernel.vfs.hostGet(`${c.dir}/upper/etc/motd`)).toMatchObject({ t: 'file', data: 'changed\n' });
+    const host = await kernel.observe(1);
+    expect(host.mounts.some((m) => m.target === `${c.dir}/merged`)).toBe(false);
+    expect(events.find((e) => e.kind === 'mount' && e.fstype === 'overlay')?.command).toMatch(/ \/var\/lib\/boxlab\/containers\/\S+\/merged  # in the container's mount namespace/);
+    await kernel.signal(c.pid, 'SIGKILL');
+    await kernel.wait(c.pid, 0);
+    const gone = events.filter((e) => e.kind === 'unmount');
+    expect(gone).toHaveLength(1);
+    expect(gone[0]).toMatchObject({ target: `${c.dir}/merged` });
+    expect(gone[0].command).toMatch(/^# .*unmounted by the kernel with the container's mount namespace/);
+    // nothing to umount on the host
+    await expect(kernel.unmount(`${c.dir}/merged`)).rejects.toMatchObject({ errno: 'EINVAL' });
+  });
+
+  it('refuses a root overlay for a process that keeps the host\'s mount namespace', async () => {
+    const { kernel } = simKernel();
+    await expect(kernel.spawn({ argv: ['true'], env: {}, cwd: '/', namespaces: { pid: 'new' }, rootfs: '/tmp', log: '/dev/null', overlay: { lower: ['/tmp'], upper: '/tmp', work: '/tmp', target: '/tmp' } }))
+      .rejects.toMatchObject({ errno: 'EINVAL' });
+  });
+
   it("writes a container's changes to its upper dir and leaves the image layer alone", async () => {
     const { kernel } = simKernel();
     const c = await container(kernel, ['sleep', '600']);

@@ -3,7 +3,7 @@
 // observing facts from /proc. Every call emits a KernelEvent carrying the exact argv that ran.
 import { existsSync, readdirSync, readFileSync, realpathSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { hostname, release } from 'node:os';
-import { cmdline, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
+import { cmdline, overlayGone, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
 import {
   KernelError, SIGNAL_NUMBERS, systemClock,
   type Clock, type Kernel, type KernelFs, type KernelInfo, type KernelNet, type Observation, type OverlaySpec,
@@ -198,9 +198,14 @@ export class RealKernel implements Kernel {
     if (!spec.rootfs) throw new KernelError('real spawn needs a root filesystem (rootfs)', 'EINVAL');
     await ensureTools(this.runDir);
     const cgroup = spec.cgroup ? cleanPath(spec.cgroup) : undefined;
-    // the root overlay, which the shim mounts on the host before the container starts
-    const ovl = spec.overlay ? { target: spec.overlay.target, options: overlayOptions(spec.overlay).join(','), command: cmdline(overlayArgv(spec.overlay)) } : null;
     const ns = namespaceArgv(spec.namespaces);
+    // the root overlay: boxlab-init mounts it in the container's new mount namespace (never in the
+    // host's table, where each would cost every later start a copy and a parse of them all), and
+    // it goes with that namespace when the container's last process ends
+    if (spec.overlay && spec.namespaces.mnt !== 'new') throw new KernelError('spawn: a root overlay needs a mount namespace of its own', 'EINVAL');
+    const ovl = spec.overlay
+      ? { target: spec.overlay.target, options: overlayOptions(spec.overlay).join(','), command: `${cmdline(overlayArgv(spec.overlay))}  # in the container's mount namespace, by boxlab-init` }
+      : null;
     // with a cgroup namespace of its own, PID 1 joins its cgroup and makes that namespace itself
     // (boxlab-init), so the unshare that waits for it stays outside the group
     const byPid1 = !!cgroup && ns.created.includes('cgroup');
@@ -208,21 +213,16 @@ export class RealKernel implements Kernel {
     const join = cgroup ? this.cgroups.selfJoinFiles(cgroup) : [];
     const rec = this.procs.create(
       { argv: spec.argv, cgroup, log: spec.log, startedAt: this.clock.now(), ...(ovl ? { overlay: ovl.target } : {}) },
-      {
-        ...(byPid1 ? { join: [], pid1Join: join, homeProcs: [] } : { join, homeProcs: this.homeProcs() }), stdin: spec.stdin,
-        ...(ovl ? { overlay: [hostProgram('mount'), hostProgram('umount'), ovl.options, ovl.target] } : {}),
-      },
+      { ...(byPid1 ? { join: [], pid1Join: join, homeProcs: [] } : { join, homeProcs: this.homeProcs() }), stdin: spec.stdin },
     );
     const init = [
-      '/bin/sh', `${this.runDir}/bin/boxlab-init`, rec.dir, '--root', spec.rootfs,
+      '/bin/sh', `${this.runDir}/bin/boxlab-init`, rec.dir, '--root', spec.rootfs, ...(ovl ? ['--overlay', ovl.options] : []),
       ...(spec.hostname ? ['--hostname', spec.hostname] : []), '--wd', spec.cwd || '/',
       ...(spec.binds ?? []).flatMap((b) => ['--bind', `${b.source}:${b.target}${b.readonly ? ':ro' : ''}`]),
       '--', ...setprivArgv(DEFAULT_CAPS, spec.user), '--', ...envArgv(spec.env), ...spec.argv,
     ];
     if (spec.tty) writeFileSync(`${rec.dir}/tty`, '');
-    // the shim's mount stays until the container ends, or its start fails (its options as asked
-    // for: reading the host's mount table for them would cost a parse of every container's
-    // mount on each start)
+    // the overlay stays until the container ends, or its start fails (its options as asked for)
     const mounted = () => {
       if (ovl) this.emit({ kind: 'mount', fstype: 'overlay', source: 'overlay', target: ovl.target, options: ['rw', ...ovl.options.split(',')], command: ovl.command, status: 0 });
     };
@@ -230,10 +230,10 @@ export class RealKernel implements Kernel {
     try {
       launched = await this.launch([...signalReset(), ...ns.join, ...ns.unshare, ...init], rec, spec.tty, ovl?.command);
     } catch (e) {
-      // mounted, then the start failed: both events, as the shim made and took down the mount
+      // mounted, then the start failed: both events, the mount gone with the namespace
       if (ovl && !(e instanceof KernelError && e.command === ovl.command)) {
         mounted();
-        this.emit({ kind: 'unmount', target: ovl.target, command: cmdline(umountArgv(ovl.target)), status: 0 });
+        this.emit({ kind: 'unmount', target: ovl.target, command: overlayGone(ovl.target), status: 0 });
       }
       throw e;
     }
@@ -356,7 +356,9 @@ export class RealKernel implements Kernel {
       const st = procState(pid);
       if (st && st !== 'zombie') return { pid, state: st, oomKilled: false, startedAt: rec.startedAt };
     }
-    for (let tries = 0; ; tries++) {
+    const t0 = Date.now();
+    let shimSeen = t0;
+    for (;;) {
       const f = this.procs.facts(rec);
       if (f.exit) {
         const code = f.exit.code;
@@ -371,10 +373,13 @@ export class RealKernel implements Kernel {
       }
       const st = procState(pid);
       if (st && st !== 'zombie') return { pid, state: st, oomKilled: false, startedAt: rec.startedAt };
-      // PID 1 is gone; the shim writes the exit once the log is flushed and the overlay is down
-      // (an umount syncs the upper fs: seconds on a busy disk); a shim that was killed never will
-      if (tries < 3000 && ((f.child && procState(f.child) !== null) || tries < 100 || tries % 50 || shimAlive(rec.dir))) {
-        await new Promise((r) => setTimeout(r, 10));
+      // PID 1 is gone; the shim writes the exit once the log is flushed (on a busy machine that
+      // can take a while); a shim that was killed never will: then it was killed too
+      const now = Date.now();
+      const shimOn = () => now - shimSeen < 500 || (shimAlive(rec.dir) && (shimSeen = now) > 0);
+      if (now - t0 < 1000 || (now - t0 < 30_000 && ((f.child && procState(f.child) !== null) || shimOn()))) {
+        // woken by the exit file's arrival, or after 10 ms
+        await this.whenEnded(pid, 10);
         continue;
       }
       return this.exited({ pid, state: 'exited', exitCode: 137, signal: 'SIGKILL', oomKilled: false, startedAt: rec.startedAt, finishedAt: this.clock.now() });
@@ -389,8 +394,8 @@ export class RealKernel implements Kernel {
       this.exits.add(st.pid);
       const rec = this.procs.byPid(st.pid);
       this.emit({ kind: 'process.exit', pid: st.pid, nsPid: 1, exitCode: st.exitCode ?? 0, signal: st.signal, argv: rec?.argv ?? [], command: `wait ${st.pid}`, status: st.exitCode });
-      // the shim took the root's overlay down once the container had ended
-      if (rec?.overlay) this.emit({ kind: 'unmount', target: rec.overlay, command: cmdline(umountArgv(rec.overlay)), status: 0 });
+      // the root's overlay went with the container's mount namespace
+      if (rec?.overlay) this.emit({ kind: 'unmount', target: rec.overlay, command: overlayGone(rec.overlay), status: 0 });
     }
     return st;
   }

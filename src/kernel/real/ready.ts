@@ -20,7 +20,7 @@ export function realUnavailable(cgroupRoot = '/sys/fs/cgroup'): { reason: string
   } catch {
     return { reason: `the cgroup filesystem is read-only (${probeDir})`, errno: 'EROFS' };
   }
-  for (const tool of ['unshare', 'nsenter', 'setpriv', 'pivot_root', 'mount', 'ip', 'setsid']) {
+  for (const tool of ['unshare', 'nsenter', 'setpriv', 'pivot_root', 'mount', 'mountpoint', 'ip', 'setsid']) {
     if (!['/usr/bin', '/bin', '/usr/sbin', '/sbin'].some((d) => existsSync(`${d}/${tool}`))) return { reason: `${tool} is not installed`, errno: 'ENOENT' };
   }
   // overlayfs marks an opaque directory with an xattr; commit and image unpack read and set it

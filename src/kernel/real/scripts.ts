@@ -57,8 +57,7 @@ case $0 in */boxlab-log) log_open "$1" || exit 125; log_lines "$2" ;; esac
 /**
  * boxlab-shim DIR CMD...: run CMD (its own stderr to DIR/runner.err, the container's on fd 4)
  * (env --default-signal, nsenter/unshare ...) detached from the CLI, under the static busybox's
- * ash. With DIR/overlay it first mounts the container's root overlay on the host, and takes it
- * down once the container has ended. A new container's PID 1 joins its cgroup itself
+ * ash. A new container's PID 1 joins its cgroup itself
  * (boxlab-init, DIR/pid1.join); an exec's CMD joins it by writing 0 into the files DIR/join
  * lists (v1's tasks: the writing thread itself, without the machine-wide lock a write of a pid
  * takes), and the waiting nsenter moves back to the CLI's cgroup (DIR/home.procs), in the
@@ -81,25 +80,12 @@ bin=\${0%/*}
 home_procs() {
   [ -f "$dir/home.procs" ] && ( ( while read -r f; do echo "$1" > "$f"; done < "$dir/home.procs" ) 2>/dev/null & )
 }
-# the container's root filesystem (DIR/overlay: mount, umount, options, target): its overlay is
-# mounted here, on the host, before the container starts, and taken down when it has ended
-ovl=
-overlay_up() {
-  [ -f "$dir/overlay" ] || return 0
-  { read -r ovl_mount; read -r ovl_umount; read -r ovl_opts; read -r ovl; } < "$dir/overlay"
-  "$ovl_mount" -t overlay overlay -o "$ovl_opts" "$ovl" && return 0
-  ovl=; echo mount > "$dir/failed"; echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"; exit 125
-}
-overlay_down() {
-  [ -z "$ovl" ] || "$ovl_umount" "$ovl" || "$ovl_umount" -l "$ovl"
-}
 if [ -f "$dir/tty" ]; then
   # run -it / exec -it on a terminal: the container's stdin, stdout and stderr are the CLI's own
   # terminal, and it runs in the foreground as a job of its own (set -m), as a shell runs a
   # command typed at its prompt; nothing is logged. The terminal's modes are put back after it.
   exec 3>&2 2>>"$dir/shim.err"
   mkfifo "$dir/ready" || exit 125
-  overlay_up
   modes=$("\${bin%/bin}/tools/bin/busybox" stty -g)
   (
     state= pid1=
@@ -130,7 +116,6 @@ if [ -f "$dir/tty" ]; then
 else
 exec </dev/null >/dev/null 2>>"$dir/shim.err"
 mkfifo "$dir/out" "$dir/err" "$dir/ready" || exit 125
-overlay_up
 # the log writer: a process of its own for stderr; this shell writes stdout (sourced functions)
 . "$bin/boxlab-log"
 log_open "$dir" || exit 125
@@ -161,7 +146,6 @@ wait "$child"
 code=$?
 wait "$logger"
 fi
-overlay_down
 # the container's published ports go with it (boxlab-forward.mjs)
 [ -f "$dir/forward.pid" ] && read -r fwd < "$dir/forward.pid" && kill "$fwd" 2>/dev/null
 # util-linux 2.38 unshare/nsenter cannot re-raise SIGKILL on themselves and exit 1 instead;
@@ -180,8 +164,11 @@ export const DEFAULT_CAPS = [
 export const CONTAINER_TOOLS = '/dev/.boxlab';
 
 /**
- * boxlab-init DIR --root R [--hostname H] [--wd W] [--bind SRC:DST[:ro]]... -- setpriv OPTS -- env -i K=V... CMD ARGS
+ * boxlab-init DIR --root R [--overlay OPTIONS] [--hostname H] [--wd W] [--bind SRC:DST[:ro]]... -- setpriv OPTS -- env -i K=V... CMD ARGS
  * Runs (the host's /bin/sh) as PID 1 in the new namespaces, before the container's root exists.
+ * With --overlay it mounts the root's overlay at R itself, in the container's mount namespace:
+ * the host's mount table never holds it, and it goes with that namespace when the container
+ * ends (a host mount per container would make every later start copy and read them all).
  */
 export const INIT = `#!/bin/sh
 # boxlab-init: PID 1's first moments in a new container (man 2 pivot_root, man 7 namespaces)
@@ -199,10 +186,11 @@ elif [ -f "$dir/pid1.join" ]; then
 fi
 exec 3>&4 4>&- 2>>"$dir/init.err"
 fail() { echo "boxlab-init: $*" >&2; echo error >&9; exit 125; }
-root= host= wd=/ binds=
+root= ovl= host= wd=/ binds=
 while [ $# -gt 0 ]; do
   case $1 in
     --root) root=$2; shift 2 ;;
+    --overlay) ovl=$2; shift 2 ;;
     --hostname) host=$2; shift 2 ;;
     --wd) wd=$2; shift 2 ;;
     --bind) binds="$binds $2"; shift 2 ;;
@@ -217,16 +205,18 @@ read -r hostpid rest < /proc/self/stat
 # the mounts go into a table, one "mount -a" per batch: fewer programs to start than a mount(8)
 # each. A path with a blank or a backslash cannot be written in such a table: then each mount
 # has a mount(8) of its own.
-case "$root$tools" in *[[:space:]\\\\]*) table= ;; *) table=$dir/fstab; : > "$table" ;; esac
+case "$root$tools$ovl" in *[[:space:]\\\\]*) table= ;; *) table=$dir/fstab; : > "$table" ;; esac
 m() {
   if [ -n "$table" ]; then echo "$1 $2 $3 $4 0 0" >> "$table"
   elif [ "$3" = none ]; then mount -o "$4" "$1" "$2"
   else mount -t "$3" -o "$4" "$1" "$2"; fi
 }
 flush() { [ -z "$table" ] || { mount -a -T "$table" && : > "$table"; }; }
+# the root's overlay first (what follows is mounted on it); "mount" on fd 9 says that one failed
+[ -z "$ovl" ] || m overlay "$root" overlay "$ovl" || { echo mount >&9; exit 125; }
 m proc "$root/proc" proc nosuid,nodev,noexec
 m tmpfs "$root/dev" tmpfs nosuid,strictatime,mode=755,size=65536k
-flush || fail "mount proc, /dev"
+flush || { [ -z "$ovl" ] || mountpoint -q "$root" || { echo mount >&9; exit 125; }; fail "mount proc, /dev"; }
 cp -a "$tools/dev/." "$root/dev/"
 m devpts "$root/dev/pts" devpts newinstance,nosuid,noexec,gid=5,mode=620,ptmxmode=666
 m shm "$root/dev/shm" tmpfs nosuid,nodev,noexec,mode=1777,size=65536k

@@ -11,7 +11,7 @@ export interface ProcRecord {
   cgroup?: string;
   log: string;
   startedAt: number;
-  /** the overlay the shim mounts as the process starts and takes down when it ends (its target) */
+  /** the root overlay boxlab-init mounts in the process's mount namespace (its target): it goes with it */
   overlay?: string;
 }
 
@@ -31,7 +31,7 @@ export class ProcTable {
    * PID 1 (the process itself then joins nothing); homeProcs: the CLI's cgroup.procs files,
    * where a waiting nsenter that joined goes back to.
    */
-  create(meta: Omit<ProcRecord, 'dir'>, files: { join: string[]; pid1Join?: string[]; homeProcs: string[]; stdin?: string; overlay?: string[] }): ProcRecord {
+  create(meta: Omit<ProcRecord, 'dir'>, files: { join: string[]; pid1Join?: string[]; homeProcs: string[]; stdin?: string }): ProcRecord {
     const token = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const dir = join(this.procsDir, token);
     mkdirSync(dir, { recursive: true });
@@ -43,7 +43,6 @@ export class ProcTable {
     if (files.pid1Join) writeFileSync(join(dir, 'pid1.join'), files.pid1Join.map((f) => `${f}\n`).join(''));
     if (files.homeProcs.length) writeFileSync(join(dir, 'home.procs'), files.homeProcs.map((f) => `${f}\n`).join(''));
     if (files.stdin !== undefined) writeFileSync(join(dir, 'stdin'), files.stdin);
-    if (files.overlay) writeFileSync(join(dir, 'overlay'), files.overlay.map((l) => `${l}\n`).join(''));
     const rec = { ...meta, dir };
     writeFileSync(join(dir, 'meta.json'), JSON.stringify(rec));
     return rec;

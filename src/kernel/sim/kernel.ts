@@ -1,7 +1,7 @@
 // The simulated kernel: Linux's container primitives modelled in TypeScript, state as JSON.
 // Every call emits the KernelEvents the real kernel would, with the command a person would type.
 import { appendFileSync } from 'node:fs';
-import { NAMESPACE_TYPES, cmdline, shq, type EventListener, type KernelEvent, type KernelEventInput, type NsIds, type NsType } from '../events.js';
+import { NAMESPACE_TYPES, cmdline, overlayGone, shq, type EventListener, type KernelEvent, type KernelEventInput, type NsIds, type NsType } from '../events.js';
 import {
   KernelError, SIGNAL_NUMBERS, systemClock,
   type Clock, type Kernel, type KernelFs, type KernelInfo, type KernelNet, type Observation, type OverlaySpec,
@@ -307,9 +307,9 @@ export class SimKernel implements Kernel {
       command: `wait ${proc.pid}`,
     });
     if (proc.overlay) {
-      const target = proc.overlay;
+      // the root overlay lived in the container's mount namespace: it goes with it
+      this.emit({ kind: 'unmount', target: proc.overlay, command: overlayGone(proc.overlay) });
       proc.overlay = undefined;
-      void this.unmount(target).catch(() => undefined);
     }
     const init = isNsInit(this.st, proc);
     for (const child of Object.values(this.st.procs)) {
@@ -416,6 +416,7 @@ export class SimKernel implements Kernel {
 
   async spawn(spec: SpawnSpec): Promise<ProcStatus> {
     this.tick();
+    if (spec.overlay && spec.namespaces.mnt !== 'new') throw new KernelError('spawn: a root overlay needs a mount namespace of its own', 'EINVAL');
     const host = this.st.procs[1];
     const ns: NsIds = { ...this.st.hostNs };
     const created: NsType[] = [];
@@ -436,9 +437,10 @@ export class SimKernel implements Kernel {
     if (ns.pid !== this.st.hostNs.pid) this.st.namespaces[ns.pid].parent ??= this.st.hostNs.pid;
     if (created.includes('uts')) this.st.namespaces[ns.uts].hostname = spec.hostname ?? this.hostnameOf(host);
     if (created.includes('cgroup')) this.st.namespaces[ns.cgroup].cgroupRoot = cgroup;
-    if (spec.overlay) await this.mountOverlay(spec.overlay);
-    if (created.includes('mnt')) this.st.namespaces[ns.mnt].mounts = this.containerMounts(spec);
     this.forkOrFail(host);
+    // the root overlay is mounted in the container's new mount namespace, not in the host's
+    const rootMount = spec.overlay ? this.overlayMount(spec.overlay) : undefined;
+    if (created.includes('mnt')) this.st.namespaces[ns.mnt].mounts = this.containerMounts(spec, rootMount);
     const proc = this.newProc(host, {
       argv: spec.argv, ns, env: { ...spec.env }, cwd: spec.cwd || '/', cgroup, log: spec.log, keep: true,
       uid: spec.user?.uid ?? 0, gid: spec.user?.gid ?? 0, ...(spec.user ? { groups: [...spec.user.groups] } : {}),
@@ -602,10 +604,10 @@ export class SimKernel implements Kernel {
     };
   }
 
-  private containerMounts(spec: SpawnSpec): SimMount[] {
+  private containerMounts(spec: SpawnSpec, rootMount?: SimMount): SimMount[] {
     const hostMounts = this.st.namespaces[this.st.hostNs.mnt].mounts ?? [];
     const rootfs = spec.rootfs ?? '/';
-    const over = [...hostMounts].reverse().find((m) => m.target === rootfs);
+    const over = rootMount ?? [...hostMounts].reverse().find((m) => m.target === rootfs);
     const root: SimMount = over
       ? { ...over, target: '/' }
       : { target: '/', source: rootfs, fstype: 'bind', options: ['rw'], backing: { kind: 'host', path: rootfs } };
@@ -624,18 +626,23 @@ export class SimKernel implements Kernel {
     return mounts;
   }
 
-  async mountOverlay(spec: OverlaySpec): Promise<void> {
+  /** an overlay mount of spec (its dirs checked), with its event; inNs: in a container's mount namespace */
+  private overlayMount(spec: OverlaySpec, inNs = true): SimMount {
     this.tick();
     for (const p of [...spec.lower, spec.upper, spec.work, spec.target]) {
       if (this.vfs.hostGet(p)?.t !== 'dir') throw new KernelError(`mount: ${p}: No such file or directory`, 'ENOENT');
     }
     const options = ['rw', 'relatime', `lowerdir=${spec.lower.join(':')}`, `upperdir=${spec.upper}`, `workdir=${spec.work}`];
-    const hostNs = this.st.namespaces[this.st.hostNs.mnt];
-    hostNs.mounts!.push({ target: spec.target, source: 'overlay', fstype: 'overlay', options, backing: { kind: 'overlay', lower: [...spec.lower], upper: spec.upper, work: spec.work } });
     this.emit({
       kind: 'mount', fstype: 'overlay', source: 'overlay', target: spec.target, options,
-      command: `mount -t overlay overlay -o lowerdir=${spec.lower.join(':')},upperdir=${spec.upper},workdir=${spec.work} ${spec.target}`,
+      command: `mount -t overlay overlay -o lowerdir=${spec.lower.join(':')},upperdir=${spec.upper},workdir=${spec.work} ${spec.target}${inNs ? "  # in the container's mount namespace, by boxlab-init" : ''}`,
     });
+    return { target: spec.target, source: 'overlay', fstype: 'overlay', options, backing: { kind: 'overlay', lower: [...spec.lower], upper: spec.upper, work: spec.work } };
+  }
+
+  async mountOverlay(spec: OverlaySpec): Promise<void> {
+    const m = this.overlayMount(spec, false);
+    this.st.namespaces[this.st.hostNs.mnt].mounts!.push(m);
   }
 
   async unmount(target: string): Promise<void> {

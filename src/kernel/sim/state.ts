@@ -80,7 +80,7 @@ export interface SimProc {
   prompt?: boolean;
   /** set when this process was started as the init of a container (kept after exit for status) */
   keep?: boolean;
-  /** the overlay mounted for this process at spawn (its target), taken down when it exits */
+  /** the root overlay mounted in this process's new mount namespace at spawn (its target): it goes with it */
   overlay?: string;
 }
 
