@@ -36,7 +36,7 @@ export class StateFile<E, K> {
    * link to that version instead of a checked copy. A lab with a thousand containers would
    * otherwise read, check and copy megabytes for every command.
    */
-  private last: { key: string; data: StoredLab<E, K> } | null = null;
+  private last: { key: string; data: StoredLab<E, K>; text: string } | null = null;
 
   constructor(readonly dir: string) {
     this.path = join(dir, 'lab.json');
@@ -88,7 +88,7 @@ export class StateFile<E, K> {
     if (!data || typeof data !== 'object' || data.version !== STATE_VERSION || !data.engine || !('kernel' in data)) {
       throw this.corrupt(data && typeof data === 'object' && 'version' in data ? `unknown state version ${String(data.version)}` : 'not a boxlab state file');
     }
-    this.last = fileKey(this.path) === key ? { key, data } : null;
+    this.last = fileKey(this.path) === key ? { key, data, text } : null;
     return data;
   }
 
@@ -99,9 +99,18 @@ export class StateFile<E, K> {
     return new UserError(`The lab state ${this.path} is damaged (${why}).`, bak, 1);
   }
 
+  /**
+   * Write the lab, unless it is what the file holds already (a command that only looked): then
+   * nothing is written, and the backup stays the version before the last change.
+   */
   save(data: StoredLab<E, K>): void {
     mkdirSync(this.dir, { recursive: true });
+    const text = JSON.stringify(data);
     const known = this.last !== null && fileKey(this.path) === this.last.key;
+    if (known && this.last!.text === text) {
+      this.last!.data = data;
+      return;
+    }
     this.last = null;
     if (known) {
       // the current file is the version this process loaded cleanly or wrote: keep it as the
@@ -117,9 +126,9 @@ export class StateFile<E, K> {
         /* the current file is damaged: keep the older backup */
       }
     }
-    writeFileAtomic.sync(this.path, JSON.stringify(data), { fsync: true });
+    writeFileAtomic.sync(this.path, text, { fsync: true });
     const key = fileKey(this.path);
-    if (key !== null) this.last = { key, data };
+    if (key !== null) this.last = { key, data, text };
   }
 
   /** Put the backup back in place (for a damaged state file). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -354,6 +354,26 @@ describe('lab state on disk', () => {
     expect(err.message).toContain('is damaged');
     expect(err.tryNext).toContain('lab.json.bak');
     expect(readFileSync(path, 'utf8')).toBe(good.slice(0, good.length / 2));
+  });
+
+  it('writes nothing for a command that only looks, so the backup stays the version before the last change', async () => {
+    const home = tempHome();
+    const a = lab(home);
+    await a.engine.run({ image: 'busybox', cmd: ['true'], name: 'one' }, capture());
+    const path = join(home, 'lab.json');
+    const before = readFileSync(path, 'utf8');
+    await a.engine.run({ image: 'busybox', cmd: ['true'], name: 'two' }, capture());
+    const saved = statSync(path, { bigint: true });
+    for (const l of [a, lab(home)]) {
+      expect(await l.engine.view((tx) => Object.keys(tx.state.containers).length)).toBe(2);
+    }
+    const after = statSync(path, { bigint: true });
+    expect([after.ino, after.mtimeNs]).toEqual([saved.ino, saved.mtimeNs]);
+    expect(readFileSync(join(home, 'lab.json.bak'), 'utf8')).toBe(before);
+    // and a change is written as before
+    await a.engine.rm('one', { force: false, volumes: false });
+    expect(statSync(path, { bigint: true }).ino).not.toBe(saved.ino);
+    expect(Object.values(JSON.parse(readFileSync(path, 'utf8')).engine.containers).map((c) => (c as { name: string }).name)).toEqual(['two']);
   });
 
   it('a lab that keeps its last state in memory still sees what another command wrote, and keeps the previous version as .bak', async () => {
