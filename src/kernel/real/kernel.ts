@@ -251,7 +251,7 @@ export class RealKernel implements Kernel {
     }
     this.emit({ kind: 'mount', fstype: 'proc', source: 'proc', target: '/proc', options: ['nosuid', 'nodev', 'noexec'], command: `mount -t proc -o nosuid,nodev,noexec proc ${spec.rootfs}/proc`, status: 0 });
     this.emit({ kind: 'pivot-root', newRoot: spec.rootfs, pid, command: `cd ${spec.rootfs} && pivot_root . . && umount -l .`, status: 0 });
-    if (spec.hostname && ns.created.includes('uts')) this.emit({ kind: 'uts.hostname', hostname: spec.hostname, pid, command: `hostname ${spec.hostname}`, status: 0 });
+    if (spec.hostname && ns.created.includes('uts')) this.emit({ kind: 'uts.hostname', hostname: spec.hostname, pid, command: `echo ${shq(spec.hostname)} > /proc/sys/kernel/hostname  # as hostname ${shq(spec.hostname)} does, in its UTS namespace`, status: 0 });
     this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: cgroup ? `/${cgroup}` : undefined, hostname: spec.hostname, command, durationMs: ms, status: 0 });
     return (await this.status(pid)) ?? { pid, state: 'running', oomKilled: false, startedAt: rec.startedAt };
   }

@@ -232,7 +232,8 @@ for b in $binds; do
   mount --rbind "$src" "$root$dst" || fail "bind $src"
   [ "$mode" = ":ro" ] && mount -o remount,bind,ro "$root$dst"
 done
-[ -n "$host" ] && hostname "$host"
+# the hostname of its UTS namespace (what hostname(1) writes), without a program to start
+[ -n "$host" ] && echo "$host" > /proc/sys/kernel/hostname
 # a network namespace of its own starts with lo down (--network none; a joined one has it up)
 "$tools/bin/busybox" ip link set lo up 2>/dev/null || true
 cd "$root"
