@@ -71,3 +71,8 @@ export function cmdline(argv: readonly string[]): string {
 export function overlayGone(target: string): string {
   return `# ${target}: unmounted by the kernel with the container's mount namespace, when its last process ended`;
 }
+
+/** The event command for a container's hostname: what hostname(1) does, as boxlab-init does it */
+export function hostnameCommand(name: string): string {
+  return `printf '%s\\n' ${shq(name)} > /proc/sys/kernel/hostname  # hostname ${shq(name)}, in its UTS namespace`;
+}

@@ -265,7 +265,8 @@ export async function startContainer(tx: Tx, c: ContainerRec, io: { stdin?: stri
     // nothing of a failed start stays in the kernel
     c.state.status = 'created';
     await teardown(tx, c);
-    if (e instanceof KernelError && e.errno === 'ENOENT') {
+    // (an ENOENT of the root's overlay mount is a missing layer dir, not a missing program)
+    if (e instanceof KernelError && e.errno === 'ENOENT' && !e.command?.startsWith('mount ')) {
       c.state.error = `failed to create task for container: exec: "${c.path}": executable file not found in $PATH`;
       c.state.exitCode = 127;
       throw new UserError(c.state.error, `The image has no "${c.path}"; \`boxlab history ${c.image}\` shows what went into it.`, 127);

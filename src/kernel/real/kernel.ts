@@ -3,7 +3,7 @@
 // observing facts from /proc. Every call emits a KernelEvent carrying the exact argv that ran.
 import { existsSync, readdirSync, readFileSync, realpathSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { hostname, release } from 'node:os';
-import { cmdline, overlayGone, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
+import { cmdline, hostnameCommand, overlayGone, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
 import {
   KernelError, SIGNAL_NUMBERS, systemClock,
   type Clock, type Kernel, type KernelFs, type KernelInfo, type KernelNet, type Observation, type OverlaySpec,
@@ -139,7 +139,7 @@ export class RealKernel implements Kernel {
    * Start argvTail under boxlab-shim, wait for its "ready" and PID 1's host pid. overlayCommand:
    * the mount the shim makes first (rec's overlay file); its failure is thrown with that command.
    */
-  private async launch(argvTail: string[], rec: ProcRecord, tty = false, overlayCommand?: string): Promise<{ pid: number; command: string; ms: number }> {
+  private async launch(argvTail: string[], rec: ProcRecord, tty = false, overlayCommand?: string, failed?: (rec: ProcRecord) => void): Promise<{ pid: number; command: string; ms: number }> {
     // the shim runs under the static busybox's ash (tools/bin), whose ${v//x/y} writes the log lines
     // (its own applets come first for a bare name, so the host's nsenter/unshare go by full path)
     const [prog, ...args] = argvTail;
@@ -161,6 +161,7 @@ export class RealKernel implements Kernel {
       const f = this.procs.facts(rec);
       if (ended !== null && !f.pid && f.failed === undefined && !f.exit) {
         const why = this.procs.errors(rec);
+        failed?.(rec);
         this.procs.remove(null, rec);
         throw new KernelError(`container start failed (exit ${ended}): ${why || 'no message'}`, 'EIO', cmdline(argv));
       }
@@ -176,8 +177,13 @@ export class RealKernel implements Kernel {
       }
       if (f.failed !== undefined && f.exit) {
         const why = this.procs.errors(rec);
+        failed?.(rec);
         this.procs.remove(null, rec);
-        if (f.failed === 'mount') throw new KernelError(`${overlayCommand ?? 'mount -t overlay'}: ${why || 'failed'}`, mountErrno(why), overlayCommand);
+        if (f.failed === 'mount') {
+          // the overlay is the first line of init's mount table: its error comes first (mount -a goes on, and the mounts on it fail too)
+          const own = why.split('\n').find((l) => l.trim()) ?? '';
+          throw new KernelError(`${overlayCommand ?? 'mount -t overlay'}: ${own || 'failed'}`, mountErrno(own), overlayCommand);
+        }
         if (f.failed === 'enoent') throw new KernelError(`exec: "${rec.argv[0]}": executable file not found in $PATH`, 'ENOENT', cmdline(argv));
         throw new KernelError(`container start failed (exit ${f.exit.code}): ${why || 'no message'}`, 'EIO', cmdline(argv));
       }
@@ -203,6 +209,7 @@ export class RealKernel implements Kernel {
     // host's table, where each would cost every later start a copy and a parse of them all), and
     // it goes with that namespace when the container's last process ends
     if (spec.overlay && spec.namespaces.mnt !== 'new') throw new KernelError('spawn: a root overlay needs a mount namespace of its own', 'EINVAL');
+    if (spec.overlay && spec.overlay.target !== spec.rootfs) throw new KernelError(`spawn: the root overlay's target ${spec.overlay.target} is not the rootfs ${spec.rootfs}`, 'EINVAL');
     const ovl = spec.overlay
       ? { target: spec.overlay.target, options: overlayOptions(spec.overlay).join(','), command: `${cmdline(overlayArgv(spec.overlay))}  # in the container's mount namespace, by boxlab-init` }
       : null;
@@ -227,11 +234,12 @@ export class RealKernel implements Kernel {
       if (ovl) this.emit({ kind: 'mount', fstype: 'overlay', source: 'overlay', target: ovl.target, options: ['rw', ...ovl.options.split(',')], command: ovl.command, status: 0 });
     };
     let launched;
+    let overlayWasUp = false;
     try {
-      launched = await this.launch([...signalReset(), ...ns.join, ...ns.unshare, ...init], rec, spec.tty, ovl?.command);
+      launched = await this.launch([...signalReset(), ...ns.join, ...ns.unshare, ...init], rec, spec.tty, ovl?.command, (r) => (overlayWasUp = existsSync(`${r.dir}/overlay.up`)));
     } catch (e) {
       // mounted, then the start failed: both events, the mount gone with the namespace
-      if (ovl && !(e instanceof KernelError && e.command === ovl.command)) {
+      if (ovl && overlayWasUp) {
         mounted();
         this.emit({ kind: 'unmount', target: ovl.target, command: overlayGone(ovl.target), status: 0 });
       }
@@ -251,7 +259,7 @@ export class RealKernel implements Kernel {
     }
     this.emit({ kind: 'mount', fstype: 'proc', source: 'proc', target: '/proc', options: ['nosuid', 'nodev', 'noexec'], command: `mount -t proc -o nosuid,nodev,noexec proc ${spec.rootfs}/proc`, status: 0 });
     this.emit({ kind: 'pivot-root', newRoot: spec.rootfs, pid, command: `cd ${spec.rootfs} && pivot_root . . && umount -l .`, status: 0 });
-    if (spec.hostname && ns.created.includes('uts')) this.emit({ kind: 'uts.hostname', hostname: spec.hostname, pid, command: `echo ${shq(spec.hostname)} > /proc/sys/kernel/hostname  # as hostname ${shq(spec.hostname)} does, in its UTS namespace`, status: 0 });
+    if (spec.hostname && ns.created.includes('uts')) this.emit({ kind: 'uts.hostname', hostname: spec.hostname, pid, command: hostnameCommand(spec.hostname), status: 0 });
     this.emit({ kind: 'process.spawn', pid, nsPid: nsPidOf(pid), argv: spec.argv, cgroup: cgroup ? `/${cgroup}` : undefined, hostname: spec.hostname, command, durationMs: ms, status: 0 });
     return (await this.status(pid)) ?? { pid, state: 'running', oomKilled: false, startedAt: rec.startedAt };
   }
@@ -377,7 +385,7 @@ export class RealKernel implements Kernel {
       // can take a while); a shim that was killed never will: then it was killed too
       const now = Date.now();
       const shimOn = () => now - shimSeen < 500 || (shimAlive(rec.dir) && (shimSeen = now) > 0);
-      if (now - t0 < 1000 || (now - t0 < 30_000 && ((f.child && procState(f.child) !== null) || shimOn()))) {
+      if (now - t0 < 1000 || (now - t0 < 10_000 && ((f.child && procState(f.child) !== null) || shimOn()))) {
         // woken by the exit file's arrival, or after 10 ms
         await this.whenEnded(pid, 10);
         continue;
@@ -414,9 +422,9 @@ export class RealKernel implements Kernel {
       try {
         // the shim renames exit.tmp to exit once the container has ended and its log is complete
         w = watch(rec.dir, (_, name) => name === 'exit' && done());
-        w.on('error', done);
+        // no watch (gone, or inotify's limit reached): the timer alone, never a busy loop
+        w.on('error', () => w?.close());
       } catch {
-        done();
         return;
       }
       if (this.procs.exited(rec)) done();

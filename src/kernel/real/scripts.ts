@@ -213,10 +213,16 @@ m() {
 }
 flush() { [ -z "$table" ] || { mount -a -T "$table" && : > "$table"; }; }
 # the root's overlay first (what follows is mounted on it); "mount" on fd 9 says that one failed
+# (DIR/overlay.up: it was mounted, for the events of a start that fails after it)
 [ -z "$ovl" ] || m overlay "$root" overlay "$ovl" || { echo mount >&9; exit 125; }
 m proc "$root/proc" proc nosuid,nodev,noexec
 m tmpfs "$root/dev" tmpfs nosuid,strictatime,mode=755,size=65536k
-flush || { [ -z "$ovl" ] || mountpoint -q "$root" || { echo mount >&9; exit 125; }; fail "mount proc, /dev"; }
+if ! flush; then
+  [ -z "$ovl" ] || mountpoint -q "$root" || { echo mount >&9; exit 125; }
+  [ -z "$ovl" ] || : > "$dir/overlay.up"
+  fail "mount proc, /dev"
+fi
+[ -z "$ovl" ] || : > "$dir/overlay.up"
 cp -a "$tools/dev/." "$root/dev/"
 m devpts "$root/dev/pts" devpts newinstance,nosuid,noexec,gid=5,mode=620,ptmxmode=666
 m shm "$root/dev/shm" tmpfs nosuid,nodev,noexec,mode=1777,size=65536k
@@ -233,7 +239,7 @@ for b in $binds; do
   [ "$mode" = ":ro" ] && mount -o remount,bind,ro "$root$dst"
 done
 # the hostname of its UTS namespace (what hostname(1) writes), without a program to start
-[ -n "$host" ] && echo "$host" > /proc/sys/kernel/hostname
+[ -n "$host" ] && printf '%s\n' "$host" > /proc/sys/kernel/hostname
 # a network namespace of its own starts with lo down (--network none; a joined one has it up)
 "$tools/bin/busybox" ip link set lo up 2>/dev/null || true
 cd "$root"

@@ -1,7 +1,7 @@
 // The simulated kernel: Linux's container primitives modelled in TypeScript, state as JSON.
 // Every call emits the KernelEvents the real kernel would, with the command a person would type.
 import { appendFileSync } from 'node:fs';
-import { NAMESPACE_TYPES, cmdline, overlayGone, shq, type EventListener, type KernelEvent, type KernelEventInput, type NsIds, type NsType } from '../events.js';
+import { NAMESPACE_TYPES, cmdline, hostnameCommand, overlayGone, shq, type EventListener, type KernelEvent, type KernelEventInput, type NsIds, type NsType } from '../events.js';
 import {
   KernelError, SIGNAL_NUMBERS, systemClock,
   type Clock, type Kernel, type KernelFs, type KernelInfo, type KernelNet, type Observation, type OverlaySpec,
@@ -417,6 +417,7 @@ export class SimKernel implements Kernel {
   async spawn(spec: SpawnSpec): Promise<ProcStatus> {
     this.tick();
     if (spec.overlay && spec.namespaces.mnt !== 'new') throw new KernelError('spawn: a root overlay needs a mount namespace of its own', 'EINVAL');
+    if (spec.overlay && spec.overlay.target !== spec.rootfs) throw new KernelError(`spawn: the root overlay's target ${spec.overlay.target} is not the rootfs ${spec.rootfs}`, 'EINVAL');
     const host = this.st.procs[1];
     const ns: NsIds = { ...this.st.hostNs };
     const created: NsType[] = [];
@@ -459,7 +460,7 @@ export class SimKernel implements Kernel {
       this.emit({ kind: 'mount', fstype: 'proc', source: 'proc', target: '/proc', options: ['nosuid', 'nodev', 'noexec'], command: 'mount -t proc proc /proc' });
     }
     if (spec.hostname && created.includes('uts')) {
-      this.emit({ kind: 'uts.hostname', hostname: spec.hostname, pid: proc.pid, command: `hostname ${shq(spec.hostname)}` });
+      this.emit({ kind: 'uts.hostname', hostname: spec.hostname, pid: proc.pid, command: hostnameCommand(spec.hostname) });
     }
     const flags = created.map((t) => NS_FLAG[t]).join(' ');
     const root = spec.rootfs ? ` --root=${shq(spec.rootfs)}` : '';
@@ -629,14 +630,12 @@ export class SimKernel implements Kernel {
   /** an overlay mount of spec (its dirs checked), with its event; inNs: in a container's mount namespace */
   private overlayMount(spec: OverlaySpec, inNs = true): SimMount {
     this.tick();
+    const command = `mount -t overlay overlay -o lowerdir=${spec.lower.join(':')},upperdir=${spec.upper},workdir=${spec.work} ${spec.target}${inNs ? "  # in the container's mount namespace, by boxlab-init" : ''}`;
     for (const p of [...spec.lower, spec.upper, spec.work, spec.target]) {
-      if (this.vfs.hostGet(p)?.t !== 'dir') throw new KernelError(`mount: ${p}: No such file or directory`, 'ENOENT');
+      if (this.vfs.hostGet(p)?.t !== 'dir') throw new KernelError(`mount: ${p}: No such file or directory`, 'ENOENT', command);
     }
     const options = ['rw', 'relatime', `lowerdir=${spec.lower.join(':')}`, `upperdir=${spec.upper}`, `workdir=${spec.work}`];
-    this.emit({
-      kind: 'mount', fstype: 'overlay', source: 'overlay', target: spec.target, options,
-      command: `mount -t overlay overlay -o lowerdir=${spec.lower.join(':')},upperdir=${spec.upper},workdir=${spec.work} ${spec.target}${inNs ? "  # in the container's mount namespace, by boxlab-init" : ''}`,
-    });
+    this.emit({ kind: 'mount', fstype: 'overlay', source: 'overlay', target: spec.target, options, command });
     return { target: spec.target, source: 'overlay', fstype: 'overlay', options, backing: { kind: 'overlay', lower: [...spec.lower], upper: spec.upper, work: spec.work } };
   }
 
