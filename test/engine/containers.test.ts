@@ -356,6 +356,19 @@ describe('lab state on disk', () => {
     expect(readFileSync(path, 'utf8')).toBe(good.slice(0, good.length / 2));
   });
 
+  it('tells a start whose writable layer is gone (the overlay cannot be mounted) from a missing program', async () => {
+    const { engine } = lab(tempHome());
+    const c = await engine.create({ image: 'busybox', cmd: ['true'], name: 'broken' }, capture());
+    await engine.tx((tx) => tx.kernel.fs.remove(c.layer.upper));
+    const err = await engine.start(['broken'], capture()).catch((e) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.exitCode).toBe(125);
+    expect(err.message).toMatch(/^failed to start broken: mount: .*upper: No such file or directory/);
+    const missing = await engine.run({ image: 'busybox', cmd: ['nosuchprogram'], name: 'nothere' }, capture()).catch((e) => e);
+    expect(missing.exitCode).toBe(127);
+    expect(missing.message).toMatch(/executable file not found/);
+  });
+
   it('writes nothing for a command that only looks, so the backup stays the version before the last change', async () => {
     const home = tempHome();
     const a = lab(home);

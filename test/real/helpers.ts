@@ -61,7 +61,7 @@ let n = 0;
 export async function container(
   kernel: RealKernel,
   argv: string[],
-  opts: { hostname?: string; memory?: string; pids?: string; netns?: string; ownOverlay?: boolean } = {},
+  opts: { hostname?: string; memory?: string; pids?: string; netns?: string; ownOverlay?: boolean; beforeSpawn?: (dir: string, cgroup: string) => void } = {},
 ): Promise<{ st: ProcStatus; id: string; log: string; merged: string; upper: string; logText: () => string }> {
   const id = `t${process.pid}x${++n}`;
   if (!(await kernel.fs.exists(`${BASE}/bin/busybox`))) {
@@ -78,6 +78,7 @@ export async function container(
   await kernel.cgroupCreate(`boxlab/${id}`);
   await kernel.cgroupWrite(`boxlab/${id}`, 'pids.max', opts.pids ?? '512');
   if (opts.memory) await kernel.cgroupWrite(`boxlab/${id}`, 'memory.max', opts.memory);
+  opts.beforeSpawn?.(dir, `boxlab/${id}`);
   const st = await kernel.spawn({
     argv, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' }, cwd: '/',
     namespaces: { pid: 'new', mnt: 'new', uts: 'new', ipc: 'new', cgroup: 'new', net: opts.netns ? { netns: opts.netns } : 'new' },

@@ -1,8 +1,9 @@
 // The real kernel as root: one container per behaviour, torn down after each, and the machine
 // checked for anything of boxlab's left behind (mounts, cgroups, links, netns, processes).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cleanup } from '../../src/kernel/real/cleanup.js';
+import { KernelError } from '../../src/kernel/kernel.js';
 import { signalReset, type RealKernel } from '../../src/kernel/real/kernel.js';
 import { container, destroy, isRoot, realKernel, removeState, residue, sh, skipReason } from './helpers.js';
 
@@ -76,8 +77,30 @@ describe.skipIf(!isRoot)(`real kernel (${skipReason || 'root'})`, () => {
     const gone = events.find((e) => e.kind === 'unmount');
     expect(gone).toMatchObject({ target: c.merged });
     expect(gone?.command).toMatch(/^# .*unmounted by the kernel with the container's mount namespace/);
-    await destroy(k, c);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(c.merged);
+    await destroy(k, c);
+  });
+
+  it('tells a failed root overlay mount by its command and first error, and a start that fails after it by the mount and its end', async () => {
+    const { kernel: k, events } = realKernel();
+    let cgroup = '';
+    // the upper dir is gone: the overlay cannot be mounted (nor, then, proc and /dev on it)
+    const err = await container(k, ['true'], { ownOverlay: true, beforeSpawn: (dir, cg) => { cgroup = cg; rmSync(`${dir}/upper`, { recursive: true }); } }).catch((e) => e);
+    await k.cgroupRemove(cgroup);
+    expect(err).toBeInstanceOf(KernelError);
+    expect(err.command).toMatch(/^mount -t overlay overlay -o lowerdir=/);
+    expect(err.errno).toBe('ENOENT');
+    expect(err.message).toMatch(/merged: special device overlay does not exist/);
+    expect(err.message).not.toMatch(/proc/);
+    expect(events.filter((e) => e.kind === 'mount' || e.kind === 'unmount')).toEqual([]);
+    // a program that is not there: the overlay was mounted, and went with the namespace
+    const missing = await container(k, ['nosuchprogram'], { ownOverlay: true, beforeSpawn: (_, cg) => (cgroup = cg) }).catch((e) => e);
+    await k.cgroupRemove(cgroup);
+    expect(missing).toBeInstanceOf(KernelError);
+    expect(missing.errno).toBe('ENOENT');
+    expect(missing.command ?? '').not.toMatch(/^mount /);
+    expect(events.filter((e) => e.kind === 'mount' || e.kind === 'unmount').map((e) => e.kind)).toEqual(['mount', 'unmount']);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain('/merged ');
   });
 
   it('starts the container with SIGINT and SIGQUIT at their default action, not ignored as a background job of the shim', async () => {

@@ -97,12 +97,12 @@ describe.skipIf(!isRoot || !hasTmux)('boxlab --real run -it / exec -it on a term
     await t.waitFor(/echo never\s*$/m);
     t.keys('C-c');
     await t.waitFor(/echo never\^C\n\/ #\s*$/m);
-    t.keys('sleep 100', 'Enter');
-    await t.waitFor(/sleep 100\n/);
+    t.keys('sleep 6070', 'Enter');
+    await t.waitFor(/sleep 6070\n/);
     // sleep is running (the shell echoes the newline a moment before it lets go of the terminal)
-    for (let i = 0; i < 1000 && !/^sleep 100$/m.test(sh('ps -eo args')); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && !/^sleep 6070$/m.test(sh('ps -eo args')); i++) await new Promise((r) => setTimeout(r, 10));
     t.keys('C-c');
-    await t.waitFor(/sleep 100\n\^C\n\/ #\s*$/m);
+    await t.waitFor(/sleep 6070\n\^C\n\/ #\s*$/m);
     t.keys('echo "alive status=$?"', 'Enter');
     await t.waitFor(/^alive status=130$/m);
     t.keys('exit 3', 'Enter');
