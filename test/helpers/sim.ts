@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelEvent } from '../../src/kernel/events.js';
@@ -15,6 +16,8 @@ export function simKernel() {
 
 let n = 0;
 const logDir = mkdtempSync(join(tmpdir(), 'boxlab-test-'));
+// the containers' logs go with the test file that made them
+afterAll(() => rmSync(logDir, { recursive: true, force: true }));
 
 /** A container made by hand from kernel primitives: base layer, overlay, cgroup, namespaces. */
 export async function container(

@@ -18,10 +18,19 @@ beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'boxlab-lesson-'));
   process.env.BOXLAB_HOME = home;
 });
+/** lesson files written by tests, removed at the end */
+const tempDirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
+
 afterAll(() => {
   if (saved === undefined) delete process.env.BOXLAB_HOME;
   else process.env.BOXLAB_HOME = saved;
   rmSync(home, { recursive: true, force: true });
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'broken');
@@ -102,7 +111,7 @@ describe('lesson validator on the broken fixtures', () => {
 });
 
 function tinyLesson(steps: string): Lesson {
-  const dir = mkdtempSync(join(tmpdir(), 'boxlab-tiny-'));
+  const dir = tempDir('boxlab-tiny-');
   const file = join(dir, '01-tiny.md');
   writeFileSync(file, lessonText(steps));
   return loadLesson(file);
@@ -186,7 +195,7 @@ describe('boxlab lesson and progress commands', () => {
   });
 
   it('lesson run exits non-zero and names the step when a check fails', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'boxlab-fail-'));
+    const dir = tempDir('boxlab-fail-');
     const file = join(dir, '01-tiny.md');
     writeFileSync(file, lessonText('## A\n\n```step\nid: a\nrun: boxlab ps\nhint: look at ps\nchecks:\n  - container: ghost\n```\n'));
     const r = await lessonCli(['lesson', 'run', file]);
