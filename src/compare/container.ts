@@ -76,7 +76,6 @@ export async function containerRelease(engine: Engine): Promise<string> {
   return r.out.trim();
 }
 
-
 /** Host memory one running container costs: its cgroup's memory usage, and its processes' RSS. */
 export async function containerMemory(engine: Engine): Promise<{ cgroupMB: number; rssMB: number; pid: number }> {
   const name = containerName('mem');
@@ -132,7 +131,6 @@ export async function bareStarts(rootfs: string, n: number): Promise<number[]> {
   }
   return out;
 }
-
 
 /** RSS of the bare container's process (a sleep in its own PID namespace and chroot). */
 export async function bareMemory(rootfs: string): Promise<{ rssMB: number; samples: number[] }> {

@@ -64,6 +64,11 @@ export function cmdline(argv: readonly string[]): string {
   return argv.map(shq).join(' ');
 }
 
+/** The event command for a container's root overlay: the mount, made in its new mount namespace */
+export function overlayInNs(mountCommand: string): string {
+  return `${mountCommand}  # in the container's mount namespace, by boxlab-init`;
+}
+
 /**
  * The event command for the end of a container's root overlay: nothing runs umount; the kernel
  * takes the mount down with the container's mount namespace when its last process ends.

@@ -326,6 +326,8 @@ export async function teardown(tx: Tx, c: ContainerRec): Promise<void> {
     await k.net.deleteNetns(c.network.netns).catch(gone);
   }
   await k.cgroupRemove(c.cgroup).catch(gone);
+  // the root overlay goes with the container's mount namespace; this takes down one that an
+  // earlier boxlab mounted on the host for a container still running then
   await k.unmount(c.layer.merged).catch(gone);
   tx.step('network.detach', `Took down ${c.name}'s network namespace, cgroup and overlay mount; its writable layer and address stay until rm.`, `docker stop ${c.name}`);
 }

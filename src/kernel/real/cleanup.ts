@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { cmdline } from '../events.js';
 import { cgroupLayout } from './probe.js';
 import { readMountinfo } from './mounts.js';
-import { procState } from './processes.js';
+import { pidsByArgv, procState } from './processes.js';
 import { run } from './run.js';
 
 export interface CleanupReport {
@@ -64,17 +64,7 @@ function boxlabCgroups(root: string): string[] {
  * each names a script or a process record in boxlab's run dir on its command line.
  */
 function shimPids(runDir: string): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-      if (argv.some((a) => a.startsWith(`${runDir}/bin/boxlab-`) || a.startsWith(`${runDir}/procs/`))) out.push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
+  return pidsByArgv((argv) => argv.some((a) => a.startsWith(`${runDir}/bin/boxlab-`) || a.startsWith(`${runDir}/procs/`)));
 }
 
 /**

@@ -1,9 +1,9 @@
 // RealKernel: the Kernel interface on Linux, as root, through the tools a person would type
 // (util-linux unshare/nsenter/mount/pivot_root/setpriv, iproute2 ip, writes under /sys/fs/cgroup),
 // observing facts from /proc. Every call emits a KernelEvent carrying the exact argv that ran.
-import { existsSync, readdirSync, readFileSync, realpathSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { hostname, release } from 'node:os';
-import { cmdline, hostnameCommand, overlayGone, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
+import { cmdline, hostnameCommand, overlayGone, overlayInNs, shq, type EventListener, type KernelEvent, type KernelEventInput } from '../events.js';
 import {
   KernelError, SIGNAL_NUMBERS, systemClock,
   type Clock, type Kernel, type KernelFs, type KernelInfo, type KernelNet, type Observation, type OverlaySpec,
@@ -15,7 +15,7 @@ import { realFs } from './fs.js';
 import { mountErrno, overlayArgv, overlayOptions, readMountinfo, umountArgv } from './mounts.js';
 import { namespaceArgv, nsIds } from './namespaces.js';
 import { interfacesOf, realNet } from './network.js';
-import { catches, nsPidOf, procState, processesInNs } from './processes.js';
+import { catches, nsPidOf, pidsByArgv, procState, processesInNs } from './processes.js';
 import { run, runSync, startDetached, startOnTerminal } from './run.js';
 import { CONTAINER_TOOLS, DEFAULT_CAPS } from './scripts.js';
 import { ProcTable, type ProcRecord } from './supervisor.js';
@@ -71,20 +71,12 @@ export function signalReset(): string[] {
   return reset;
 }
 
-/** the host's namespaces: PID 1's, or this process's own where /proc/1/ns cannot be read */
 /** is a shim (or its log-writing fork) of this process record still running? Its argv names the record. */
 function shimAlive(dir: string): boolean {
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(dir)) return true;
-    } catch {
-      /* gone */
-    }
-  }
-  return false;
+  return pidsByArgv((argv) => argv.includes(dir)).length > 0;
 }
 
+/** the host's namespaces: PID 1's, or this process's own where /proc/1/ns cannot be read */
 export function hostNsIds() {
   const init = nsIds(1);
   return init.pid ? init : nsIds('self');
@@ -137,7 +129,8 @@ export class RealKernel implements Kernel {
 
   /**
    * Start argvTail under boxlab-shim, wait for its "ready" and PID 1's host pid. overlayCommand:
-   * the mount the shim makes first (rec's overlay file); its failure is thrown with that command.
+   * the root overlay boxlab-init mounts first; its failure is thrown with that command. failed:
+   * called with the record of a start that failed, before the record is removed.
    */
   private async launch(argvTail: string[], rec: ProcRecord, tty = false, overlayCommand?: string, failed?: (rec: ProcRecord) => void): Promise<{ pid: number; command: string; ms: number }> {
     // the shim runs under the static busybox's ash (tools/bin), whose ${v//x/y} writes the log lines
@@ -145,16 +138,15 @@ export class RealKernel implements Kernel {
     const [prog, ...args] = argvTail;
     const shim = [`${this.runDir}/tools/bin/busybox`, 'ash', `${this.runDir}/bin/boxlab-shim`, rec.dir, hostProgram(prog), ...args];
     let r = { exitCode: 0, durationMs: 0 };
-    const argv = shim;
-    const command = tty ? cmdline(argv) : `${cmdline(argv)}  # detached, as setsid -f starts it`;
+    const command = tty ? cmdline(shim) : `${cmdline(shim)}  # detached, as setsid -f starts it`;
     // with a terminal the shim is this process's child in the foreground, on the same terminal;
     // otherwise it runs detached (setsid), to outlive the CLI
     let ended: number | null = null;
     if (tty) {
       void startOnTerminal(shim).ended.then((code) => (ended = code));
     } else {
-      r = await startDetached(argv);
-      if (r.exitCode !== 0) throw new KernelError(`${cmdline(argv)}: exit ${r.exitCode}`, 'EIO', cmdline(argv));
+      r = await startDetached(shim);
+      if (r.exitCode !== 0) throw new KernelError(`${command}: exit ${r.exitCode}`, 'EIO', command);
     }
     const t0 = Date.now();
     for (;;) {
@@ -163,7 +155,7 @@ export class RealKernel implements Kernel {
         const why = this.procs.errors(rec);
         failed?.(rec);
         this.procs.remove(null, rec);
-        throw new KernelError(`container start failed (exit ${ended}): ${why || 'no message'}`, 'EIO', cmdline(argv));
+        throw new KernelError(`container start failed (exit ${ended}): ${why || 'no message'}`, 'EIO', cmdline(shim));
       }
       if (f.pid) {
         this.procs.link(f.pid, rec);
@@ -184,10 +176,10 @@ export class RealKernel implements Kernel {
           const own = why.split('\n').find((l) => l.trim()) ?? '';
           throw new KernelError(`${overlayCommand ?? 'mount -t overlay'}: ${own || 'failed'}`, mountErrno(own), overlayCommand);
         }
-        if (f.failed === 'enoent') throw new KernelError(`exec: "${rec.argv[0]}": executable file not found in $PATH`, 'ENOENT', cmdline(argv));
-        throw new KernelError(`container start failed (exit ${f.exit.code}): ${why || 'no message'}`, 'EIO', cmdline(argv));
+        if (f.failed === 'enoent') throw new KernelError(`exec: "${rec.argv[0]}": executable file not found in $PATH`, 'ENOENT', cmdline(shim));
+        throw new KernelError(`container start failed (exit ${f.exit.code}): ${why || 'no message'}`, 'EIO', cmdline(shim));
       }
-      if (Date.now() - t0 > 15_000) throw new KernelError(`container did not start within 15 s: ${this.procs.errors(rec)}`, 'ETIMEDOUT', cmdline(argv));
+      if (Date.now() - t0 > 15_000) throw new KernelError(`container did not start within 15 s: ${this.procs.errors(rec)}`, 'ETIMEDOUT', cmdline(shim));
       await new Promise((res) => setTimeout(res, 2));
     }
   }
@@ -211,7 +203,7 @@ export class RealKernel implements Kernel {
     if (spec.overlay && spec.namespaces.mnt !== 'new') throw new KernelError('spawn: a root overlay needs a mount namespace of its own', 'EINVAL');
     if (spec.overlay && spec.overlay.target !== spec.rootfs) throw new KernelError(`spawn: the root overlay's target ${spec.overlay.target} is not the rootfs ${spec.rootfs}`, 'EINVAL');
     const ovl = spec.overlay
-      ? { target: spec.overlay.target, options: overlayOptions(spec.overlay).join(','), command: `${cmdline(overlayArgv(spec.overlay))}  # in the container's mount namespace, by boxlab-init` }
+      ? { target: spec.overlay.target, options: overlayOptions(spec.overlay).join(','), command: overlayInNs(cmdline(overlayArgv(spec.overlay))) }
       : null;
     // with a cgroup namespace of its own, PID 1 joins its cgroup and makes that namespace itself
     // (boxlab-init), so the unshare that waits for it stays outside the group

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync 
 import { join } from 'node:path';
 import { cgroupLayout } from './probe.js';
 import { readMountinfo } from './mounts.js';
-import { procState } from './processes.js';
+import { pidsByArgv, procState } from './processes.js';
 import { run } from './run.js';
 
 export interface Leftovers {
@@ -178,15 +178,7 @@ export function breakStaleLock(home: string, env: NodeJS.ProcessEnv = process.en
   const lock = join(home, 'lab.lock');
   if (!existsSync(lock)) return false;
   const mine = env.BOXLAB_HOME ?? '';
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    if (!argv.slice(0, 3).some((a) => /(^|\/)boxlab(\.js)?$/.test(a))) continue;
+  for (const d of pidsByArgv((argv) => argv.slice(0, 3).some((a) => /(^|\/)boxlab(\.js)?$/.test(a)))) {
     let environ = '';
     try {
       environ = readFileSync(`/proc/${d}/environ`, 'utf8');

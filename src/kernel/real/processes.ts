@@ -4,6 +4,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { ProcInfo, ProcState } from '../kernel.js';
 import { nsId } from './namespaces.js';
 
+/** the host pids, other than this process's own, whose argv (from /proc/PID/cmdline) matches */
+export function pidsByArgv(match: (argv: string[]) => boolean): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (match(readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0'))) out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
 const STATES: Record<string, ProcState> = { R: 'running', S: 'sleeping', D: 'sleeping', I: 'sleeping', T: 'stopped', t: 'stopped', Z: 'zombie', X: 'exited' };
 
 export function readStatus(pid: number): Record<string, string> | null {

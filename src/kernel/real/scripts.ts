@@ -57,15 +57,15 @@ case $0 in */boxlab-log) log_open "$1" || exit 125; log_lines "$2" ;; esac
 /**
  * boxlab-shim DIR CMD...: run CMD (its own stderr to DIR/runner.err, the container's on fd 4)
  * (env --default-signal, nsenter/unshare ...) detached from the CLI, under the static busybox's
- * ash. A new container's PID 1 joins its cgroup itself
- * (boxlab-init, DIR/pid1.join); an exec's CMD joins it by writing 0 into the files DIR/join
- * lists (v1's tasks: the writing thread itself, without the machine-wide lock a write of a pid
- * takes), and the waiting nsenter moves back to the CLI's cgroup (DIR/home.procs), in the
- * background, so only the container's processes count. boxlab-init's "ready HOSTPID" on fd 9
- * gives PID 1's host pid (DIR/pid). A fork of the shim writes the container's stderr as Docker
- * json-file lines (boxlab-log's functions), and the shim the stdout: a container costs the
- * shim, that fork and the waiting unshare beside its own processes. At the end it writes the exit status to DIR/exit (its mtime is the finish time).
- * With DIR/tty (run -it, exec -it on a terminal) it runs in the CLI's foreground instead: the
+ * ash. A new container's PID 1 joins its cgroup itself (boxlab-init, DIR/pid1.join); an exec's
+ * CMD joins it by writing 0 into the files DIR/join lists (v1's tasks: the writing thread
+ * itself, without the machine-wide lock a write of a pid takes), and the waiting nsenter moves
+ * back to the CLI's cgroup (DIR/home.procs), in the background, so only the container's
+ * processes count. boxlab-init's "ready HOSTPID" on fd 9 gives PID 1's host pid (DIR/pid). A
+ * fork of the shim writes the container's stderr as Docker json-file lines (boxlab-log's
+ * functions), and the shim the stdout: a container costs the shim, that fork and the waiting
+ * unshare beside its own processes. At the end it writes the exit status to DIR/exit (its
+ * mtime is the finish time). With DIR/tty (run -it, exec -it on a terminal) it runs in the CLI's foreground instead: the
  * container's stdio is the CLI's terminal, unlogged.
  */
 export const SHIM = `#!/bin/sh

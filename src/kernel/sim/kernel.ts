@@ -1,7 +1,7 @@
 // The simulated kernel: Linux's container primitives modelled in TypeScript, state as JSON.
 // Every call emits the KernelEvents the real kernel would, with the command a person would type.
 import { appendFileSync } from 'node:fs';
-import { NAMESPACE_TYPES, cmdline, hostnameCommand, overlayGone, shq, type EventListener, type KernelEvent, type KernelEventInput, type NsIds, type NsType } from '../events.js';
+import { NAMESPACE_TYPES, cmdline, hostnameCommand, overlayGone, overlayInNs, shq, type EventListener, type KernelEvent, type KernelEventInput, type NsIds, type NsType } from '../events.js';
 import {
   KernelError, SIGNAL_NUMBERS, systemClock,
   type Clock, type Kernel, type KernelFs, type KernelInfo, type KernelNet, type Observation, type OverlaySpec,
@@ -630,7 +630,8 @@ export class SimKernel implements Kernel {
   /** an overlay mount of spec (its dirs checked), with its event; inNs: in a container's mount namespace */
   private overlayMount(spec: OverlaySpec, inNs = true): SimMount {
     this.tick();
-    const command = `mount -t overlay overlay -o lowerdir=${spec.lower.join(':')},upperdir=${spec.upper},workdir=${spec.work} ${spec.target}${inNs ? "  # in the container's mount namespace, by boxlab-init" : ''}`;
+    const mount = `mount -t overlay overlay -o lowerdir=${spec.lower.join(':')},upperdir=${spec.upper},workdir=${spec.work} ${spec.target}`;
+    const command = inNs ? overlayInNs(mount) : mount;
     for (const p of [...spec.lower, spec.upper, spec.work, spec.target]) {
       if (this.vfs.hostGet(p)?.t !== 'dir') throw new KernelError(`mount: ${p}: No such file or directory`, 'ENOENT', command);
     }
